@@ -1,0 +1,89 @@
+/*
+ * access_cache.h
+ *		Per-backend cache of one user's access: who they are, which accounts
+ *		they reach as a whole and which performers they reach one by one.
+ */
+#ifndef PERMISSIONS_ACCESS_CACHE_H
+#define PERMISSIONS_ACCESS_CACHE_H
+
+#include "nodes/pg_list.h"
+#include "utils/hsearch.h"
+#include "utils/snapshot.h"
+#include "utils/timestamp.h"
+
+#include "identity.h"
+#include "permset.h"
+#include "role.h"
+#include "tier.h"
+#include "user_type.h"
+
+/* The columns of a users row that decisions depend on. */
+typedef struct UserRow
+{
+	int64		id;
+	int64		account_id;
+	PermRole	role;
+	UserType	user_type;
+	Permset		permissions;
+	Tier		access;
+	bool		active;
+} UserRow;
+
+/* One account reached as a whole, or one performer reached by grants. */
+typedef struct AccessEntry
+{
+	int64		key;			/* account or performer id */
+	Tier		tier;			/* capped by the user type */
+	int64		account_id;		/* performer entries: the performer's account */
+} AccessEntry;
+
+typedef struct AccessCache
+{
+	MemoryContext cxt;
+	bool		valid;
+
+	/* what the cache was built for, and under which snapshot */
+	Identity	ident;
+	uint64		snap_count;
+	TransactionId snap_xmin;
+	TransactionId snap_xmax;
+	CommandId	snap_curcid;
+	Snapshot	snap_ptr;
+	int64		epoch;
+	TimestampTz valid_until;	/* earliest expiry of a grant in use */
+
+	/* the user; has_user is false when there is no (active) identity */
+	bool		has_user;
+	UserRow		user;
+
+	HTAB	   *accounts;		/* account id -> tier over the whole account */
+	HTAB	   *performers;		/* performer id -> tier from grants */
+	HTAB	   *managed;		/* account ids in the manager's subtree */
+	HTAB	   *member;			/* accounts whose libraries the user sees */
+
+	/* performers and accounts reached at each tier or above, built lazily */
+	int64	   *perf_array[TIER_1 + 1];
+	int			perf_count[TIER_1 + 1];
+	int64	   *acct_array[TIER_1 + 1];
+	int			acct_count[TIER_1 + 1];
+
+	/* performers this transaction created, reachable before their grant is visible */
+	List	   *created;
+	TransactionId created_xid;
+} AccessCache;
+
+extern void access_cache_init(void);
+extern AccessCache *access_cache_current(void);
+extern AccessCache *access_cache_for_user(int64 user_id, MemoryContext cxt);
+extern Tier access_cache_tier(AccessCache *cache, int64 account_id, int64 performer_id);
+extern bool access_cache_holds(AccessCache *cache, Permset perms, int64 account_id);
+extern bool access_cache_member(AccessCache *cache, int64 account_id);
+extern bool access_cache_manages(AccessCache *cache, int64 account_id);
+extern void access_cache_performers(AccessCache *cache, Tier min_tier,
+									int64 **ids, int *count);
+extern void access_cache_accounts(AccessCache *cache, Tier min_tier,
+								  int64 **ids, int *count);
+extern void access_cache_note_created(int64 performer_id, int64 account_id);
+extern Tier access_cache_cap(const UserRow *user, Tier tier);
+
+#endif							/* PERMISSIONS_ACCESS_CACHE_H */

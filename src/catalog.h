@@ -1,0 +1,56 @@
+/*
+ * catalog.h
+ *		Where the extension's own tables live, and index scans over them that
+ *		bypass row-level security (the access decisions are made from them).
+ */
+#ifndef PERMISSIONS_CATALOG_H
+#define PERMISSIONS_CATALOG_H
+
+#include "access/htup.h"
+#include "access/tupdesc.h"
+#include "utils/snapshot.h"
+
+/* The relations the C code reads, by role. */
+typedef enum ExtRelation
+{
+	EXT_ACCOUNTS = 0,
+	EXT_USERS,
+	EXT_API_CREDENTIALS,
+	EXT_ACCESS_EPOCH,
+	EXT_PERFORMERS,
+	EXT_GROUP_MEMBERS,
+	EXT_TEAM_MEMBERS,
+	EXT_ACCESS_GRANTS,
+	EXT_NUM_RELATIONS
+} ExtRelation;
+
+/* The indexes the C code scans. */
+typedef enum ExtIndex
+{
+	EXT_IDX_ACCOUNTS_PKEY = 0,
+	EXT_IDX_ACCOUNTS_PARENT,
+	EXT_IDX_USERS_PKEY,
+	EXT_IDX_USERS_DB_ROLE,
+	EXT_IDX_API_CREDENTIALS_PKEY,
+	EXT_IDX_PERFORMERS_PKEY,
+	EXT_IDX_PERFORMERS_ACCOUNT,
+	EXT_IDX_GROUP_MEMBERS_GROUP,
+	EXT_IDX_TEAM_MEMBERS_USER,
+	EXT_IDX_ACCESS_GRANTS_USER,
+	EXT_IDX_ACCESS_GRANTS_TEAM,
+	EXT_NUM_INDEXES
+} ExtIndex;
+
+/* Called for each row an index scan returns. */
+typedef void (*ext_row_callback) (HeapTuple tuple, TupleDesc desc, void *arg);
+
+extern void catalog_init(void);
+extern Oid	catalog_relid(ExtRelation rel);
+extern AttrNumber catalog_attnum(ExtRelation rel, const char *column);
+extern int	catalog_scan(ExtRelation rel, ExtIndex index, AttrNumber attnum,
+						 Datum key, bool key_is_oid, Snapshot snapshot,
+						 ext_row_callback callback, void *arg);
+extern Datum catalog_getattr(HeapTuple tuple, TupleDesc desc, AttrNumber attnum,
+							 bool *isnull);
+
+#endif							/* PERMISSIONS_CATALOG_H */

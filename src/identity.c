@@ -1,0 +1,453 @@
+/*
+ * identity.c
+ *		The identity a session acts as, and the only ways to obtain one.
+ *
+ * Two sources exist.  A login role mapped by users.db_role is that user
+ * whenever it is the outer role (the role after SET ROLE, unaffected by
+ * SECURITY DEFINER functions).  A pooled connection calls
+ * permissions.authenticate() with an API credential instead.
+ *
+ * A credential identity is kept in the internal setting permissions.identity
+ * so that the GUC machinery gives it the expected lifetime: SET LOCAL scope
+ * by default (it ends at commit, rollback and savepoint rollback), session
+ * scope on request, cleared by RESET ALL and DISCARD ALL, and copied into
+ * parallel workers.  Its check hook refuses every value that does not come
+ * from authenticate() itself, so SET, set_config(), PGOPTIONS, ALTER ROLE
+ * ... SET and function SET clauses cannot forge one.  Each identity carries a
+ * nonce; logout() and a failed authenticate() kill every nonce issued so far,
+ * so a rollback that restores an old setting cannot bring the identity back.
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "access/parallel.h"
+#include "access/xact.h"
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "executor/executor.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/snapmgr.h"
+
+#include "catalog.h"
+#include "identity.h"
+
+#define IDENTITY_GUC "permissions.identity"
+#define CREDENTIAL_PREFIX "pm_"
+#define SECRET_BYTES 32
+
+PG_FUNCTION_INFO_V1(identity_authenticate);
+PG_FUNCTION_INFO_V1(identity_logout);
+PG_FUNCTION_INFO_V1(identity_new_secret);
+PG_FUNCTION_INFO_V1(identity_hash_secret);
+
+static char *identity_setting = NULL;
+static bool identity_setting_internal = false;
+static uint64 next_nonce = 1;
+static uint64 revoked_below = 1;
+static bool pending_clear = false;
+
+/* Parsed form of the last setting seen, so parsing happens once per value. */
+static char parsed_value[128];
+static Identity parsed_identity;
+static uint64 parsed_nonce;
+
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+
+/* Parses "nonce:credential:user:role"; false when it is not of that form. */
+static bool
+parse_setting(const char *value, uint64 *nonce, Identity *id)
+{
+	unsigned long long n,
+				c,
+				u,
+				r;
+	int			used = 0;
+
+	if (sscanf(value, "%llu:%llu:%llu:%llu%n", &n, &c, &u, &r, &used) != 4 ||
+		value[used] != '\0' || r > UINT_MAX || c > PG_INT64_MAX || u > PG_INT64_MAX)
+		return false;
+	*nonce = n;
+	id->source = IDENTITY_CREDENTIAL;
+	id->credential_id = (int64) c;
+	id->user_id = (int64) u;
+	id->role = (Oid) r;
+	return true;
+}
+
+/*
+ * Refuses every value of permissions.identity except the empty string, the
+ * ones authenticate() sets, and the copy a parallel worker receives.
+ */
+static bool
+identity_check_hook(char **newval, void **extra, GucSource source)
+{
+	uint64		nonce;
+	Identity	id;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	if (!identity_setting_internal && !InitializingParallelWorker)
+	{
+		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+		GUC_check_errmsg("parameter \"%s\" cannot be set directly", IDENTITY_GUC);
+		GUC_check_errdetail("The identity of a session comes only from its login role or from an API credential.");
+		GUC_check_errhint("Call permissions.authenticate() with an API credential.");
+		return false;
+	}
+	return parse_setting(*newval, &nonce, &id);
+}
+
+/* Sets permissions.identity from inside this module. */
+static void
+set_identity_setting(const char *value, bool local)
+{
+	identity_setting_internal = true;
+	PG_TRY();
+	{
+		(void) set_config_option(IDENTITY_GUC, value, PGC_SUSET, PGC_S_SESSION,
+								 local ? GUC_ACTION_LOCAL : GUC_ACTION_SET,
+								 true, 0, false);
+	}
+	PG_FINALLY();
+	{
+		identity_setting_internal = false;
+	}
+	PG_END_TRY();
+}
+
+/* Ends every credential identity issued so far, whatever a rollback restores. */
+static void
+revoke_all_identities(void)
+{
+	revoked_below = next_nonce;
+	pending_clear = true;
+}
+
+/*
+ * Clears a dead identity from the setting before a statement runs, so that
+ * parallel workers never inherit an identity the leader no longer has.
+ */
+static void
+identity_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	if (pending_clear && identity_setting && identity_setting[0] != '\0' &&
+		!IsInParallelMode())
+	{
+		set_identity_setting("", false);
+		pending_clear = false;
+	}
+	if (prev_ExecutorStart)
+		prev_ExecutorStart(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+}
+
+/* Defines the internal setting and installs the executor hook. */
+void
+identity_init(void)
+{
+	DefineCustomStringVariable(IDENTITY_GUC,
+							   "Internal: the API credential identity of this session.",
+							   "Set only by permissions.authenticate(); any other attempt is refused.",
+							   &identity_setting,
+							   "",
+							   PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							   identity_check_hook, NULL, NULL);
+	MarkGUCPrefixReserved("permissions");
+
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = identity_ExecutorStart;
+}
+
+/* Resolves the current identity; cheap enough to call for every row. */
+void
+identity_get(Identity *id)
+{
+	Oid			outer = GetOuterUserId();
+
+	if (identity_setting != NULL && identity_setting[0] != '\0')
+	{
+		if (strcmp(parsed_value, identity_setting) != 0)
+		{
+			if (strlen(identity_setting) >= sizeof(parsed_value) ||
+				!parse_setting(identity_setting, &parsed_nonce, &parsed_identity))
+			{
+				parsed_value[0] = '\0';
+				id->source = IDENTITY_NONE;
+				id->role = outer;
+				id->user_id = id->credential_id = 0;
+				return;
+			}
+			strlcpy(parsed_value, identity_setting, sizeof(parsed_value));
+		}
+		/* in a parallel worker the leader has already vetted the nonce */
+		if ((parsed_nonce >= revoked_below || IsParallelWorker()) &&
+			parsed_identity.role == outer)
+		{
+			*id = parsed_identity;
+			return;
+		}
+	}
+	id->source = IDENTITY_ROLE;
+	id->role = outer;
+	id->user_id = id->credential_id = 0;
+}
+
+/* True when two identities denote the same user through the same source. */
+bool
+identity_equal(const Identity *a, const Identity *b)
+{
+	return a->source == b->source && a->role == b->role &&
+		a->user_id == b->user_id && a->credential_id == b->credential_id;
+}
+
+/* Raises the one error every bad credential gets, after ending identities. */
+static void
+credential_refused(void)
+{
+	revoke_all_identities();
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+			 errmsg("invalid API credential"),
+			 errdetail("The credential is malformed, unknown, deleted, or its secret does not match; the session now has no credential identity."),
+			 errhint("Use the full credential string returned by permissions.create_api_credential().")));
+}
+
+/* Computes SHA-256 of a buffer into out. */
+static void
+sha256(const uint8 *data, size_t len, uint8 *out)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, data, len) < 0 ||
+		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
+	{
+		pg_cryptohash_free(ctx);
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compute SHA-256 digest")));
+	}
+	pg_cryptohash_free(ctx);
+}
+
+/* Compares two digests in time that does not depend on where they differ. */
+static bool
+digest_equal(const uint8 *a, const uint8 *b, size_t len)
+{
+	volatile uint8 diff = 0;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+/* Hex digit value, or -1. */
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+typedef struct CredentialRow
+{
+	bool		found;
+	int64		user_id;
+	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+	bool		hash_ok;
+} CredentialRow;
+
+/* Copies the interesting columns of an api_credentials row. */
+static void
+credential_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	CredentialRow *row = (CredentialRow *) arg;
+	bool		isnull;
+	Datum		d;
+
+	row->found = true;
+	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_API_CREDENTIALS, "user_id"), &isnull);
+	row->user_id = isnull ? 0 : DatumGetInt64(d);
+	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_API_CREDENTIALS, "secret_hash"), &isnull);
+	if (!isnull)
+	{
+		bytea	   *b = DatumGetByteaPP(d);
+
+		if (VARSIZE_ANY_EXHDR(b) == PG_SHA256_DIGEST_LENGTH)
+		{
+			memcpy(row->hash, VARDATA_ANY(b), PG_SHA256_DIGEST_LENGTH);
+			row->hash_ok = true;
+		}
+	}
+}
+
+/* Notes whether a users row is active. */
+static void
+user_active_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	bool		isnull;
+	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_USERS, "active"), &isnull);
+
+	*(bool *) arg = !isnull && DatumGetBool(d);
+}
+
+/*
+ * permissions.authenticate(credential text, session boolean) returns bigint
+ *		Makes the session act as the credential's user, for the transaction
+ *		(default) or the session.  Any failure ends every credential identity.
+ */
+Datum
+identity_authenticate(PG_FUNCTION_ARGS)
+{
+	text	   *cred_text;
+	char	   *cred;
+	bool		session = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	char	   *p;
+	char	   *endp;
+	int64		cred_id;
+	uint8		secret[SECRET_BYTES];
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	CredentialRow row = {0};
+	bool		active = false;
+	Snapshot	snapshot;
+	char		value[128];
+	int			i;
+
+	if (PG_ARGISNULL(0))
+		credential_refused();
+	cred_text = PG_GETARG_TEXT_PP(0);
+	cred = text_to_cstring(cred_text);
+
+	/* pm_<id>_<64 hex digits> */
+	if (strncmp(cred, CREDENTIAL_PREFIX, strlen(CREDENTIAL_PREFIX)) != 0)
+		credential_refused();
+	p = cred + strlen(CREDENTIAL_PREFIX);
+	if (*p < '1' || *p > '9')
+		credential_refused();
+	errno = 0;
+	cred_id = strtoll(p, &endp, 10);
+	if (errno != 0 || *endp != '_' || cred_id <= 0)
+		credential_refused();
+	p = endp + 1;
+	if (strlen(p) != SECRET_BYTES * 2)
+		credential_refused();
+	for (i = 0; i < SECRET_BYTES; i++)
+	{
+		int			hi = hexval(p[2 * i]);
+		int			lo = hexval(p[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			credential_refused();
+		secret[i] = (uint8) ((hi << 4) | lo);
+	}
+
+	snapshot = GetTransactionSnapshot();
+	catalog_scan(EXT_API_CREDENTIALS, EXT_IDX_API_CREDENTIALS_PKEY,
+				 catalog_attnum(EXT_API_CREDENTIALS, "id"),
+				 Int64GetDatum(cred_id), false, snapshot,
+				 credential_row_callback, &row);
+	sha256(secret, SECRET_BYTES, digest);
+	if (!row.found || !row.hash_ok ||
+		!digest_equal(digest, row.hash, PG_SHA256_DIGEST_LENGTH))
+		credential_refused();
+
+	catalog_scan(EXT_USERS, EXT_IDX_USERS_PKEY,
+				 catalog_attnum(EXT_USERS, "id"),
+				 Int64GetDatum(row.user_id), false, snapshot,
+				 user_active_callback, &active);
+	if (!active)
+	{
+		revoke_all_identities();
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
+				 errmsg("user of API credential %lld is inactive", (long long) cred_id),
+				 errdetail("Inactive users have no identity; the session now has no credential identity."),
+				 errhint("Ask a user manager to reactivate the user.")));
+	}
+
+	snprintf(value, sizeof(value), UINT64_FORMAT ":" INT64_FORMAT ":" INT64_FORMAT ":%u",
+			 next_nonce, cred_id, row.user_id, GetOuterUserId());
+	next_nonce++;
+	set_identity_setting(value, !session);
+	pending_clear = false;
+
+	PG_RETURN_INT64(row.user_id);
+}
+
+/*
+ * permissions.logout() returns void
+ *		Ends the credential identity at once; a later rollback does not undo it.
+ */
+Datum
+identity_logout(PG_FUNCTION_ARGS)
+{
+	revoke_all_identities();
+	set_identity_setting("", false);
+	pending_clear = false;
+	PG_RETURN_VOID();
+}
+
+/*
+ * permissions.new_api_secret() returns text
+ *		A fresh random secret in hex, for create_api_credential().
+ */
+Datum
+identity_new_secret(PG_FUNCTION_ARGS)
+{
+	uint8		buf[SECRET_BYTES];
+	char		hex[SECRET_BYTES * 2 + 1];
+	int			i;
+
+	if (!pg_strong_random(buf, sizeof(buf)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not generate a random API secret")));
+	for (i = 0; i < SECRET_BYTES; i++)
+		snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+	PG_RETURN_TEXT_P(cstring_to_text(hex));
+}
+
+/*
+ * permissions.hash_api_secret(secret text) returns bytea
+ *		SHA-256 of a hex secret, the only form of it that is stored.
+ */
+Datum
+identity_hash_secret(PG_FUNCTION_ARGS)
+{
+	char	   *hex = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	uint8		secret[SECRET_BYTES];
+	bytea	   *result;
+	int			i;
+
+	if (strlen(hex) != SECRET_BYTES * 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("API secret must be %d hexadecimal digits", SECRET_BYTES * 2),
+				 errhint("Use permissions.new_api_secret() to make one.")));
+	for (i = 0; i < SECRET_BYTES; i++)
+	{
+		int			hi = hexval(hex[2 * i]);
+		int			lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("API secret must be %d lowercase hexadecimal digits", SECRET_BYTES * 2),
+					 errhint("Use permissions.new_api_secret() to make one.")));
+		secret[i] = (uint8) ((hi << 4) | lo);
+	}
+	result = (bytea *) palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	SET_VARSIZE(result, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
+	sha256(secret, SECRET_BYTES, (uint8 *) VARDATA(result));
+	PG_RETURN_BYTEA_P(result);
+}

@@ -1,0 +1,437 @@
+/*
+ * policy.c
+ *		The decision functions row-level security policies and applications
+ *		call: tier matrix checks on performer data, organization permissions,
+ *		account membership, and the questions a DBA asks about a user.
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/snapmgr.h"
+
+#include "access_cache.h"
+#include "catalog.h"
+#include "matrix.h"
+
+PG_FUNCTION_INFO_V1(access_current_user_id);
+PG_FUNCTION_INFO_V1(access_can_view);
+PG_FUNCTION_INFO_V1(access_can_create);
+PG_FUNCTION_INFO_V1(access_can_edit);
+PG_FUNCTION_INFO_V1(access_can_delete);
+PG_FUNCTION_INFO_V1(access_holds);
+PG_FUNCTION_INFO_V1(access_is_member);
+PG_FUNCTION_INFO_V1(access_manages);
+PG_FUNCTION_INFO_V1(access_check);
+PG_FUNCTION_INFO_V1(access_effective_tier);
+PG_FUNCTION_INFO_V1(access_has_permission);
+PG_FUNCTION_INFO_V1(access_accessible_performers);
+PG_FUNCTION_INFO_V1(access_reachable_performers);
+PG_FUNCTION_INFO_V1(access_reachable_accounts);
+PG_FUNCTION_INFO_V1(access_current_tier);
+PG_FUNCTION_INFO_V1(access_performer_created);
+
+/* The bigint argument argno, with NULL read as 0 (matches nothing). */
+static int64
+id_arg(FunctionCallInfo fcinfo, int argno)
+{
+	return PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT64(argno);
+}
+
+/* Decides one action on one row of performer data for the current user. */
+static bool
+row_allowed(FunctionCallInfo fcinfo, DataAction action, bool has_creator)
+{
+	DataKind	kind = matrix_kind_arg(fcinfo, 0);
+	int64		account_id = id_arg(fcinfo, 1);
+	int64		performer_id = id_arg(fcinfo, 2);
+	AccessCache *c = access_cache_current();
+	Tier		tier;
+
+	if (!c->has_user)
+		return false;
+	tier = access_cache_tier(c, account_id, performer_id);
+	switch (matrix_cell(tier, action, kind))
+	{
+		case CELL_ALL:
+			return true;
+		case CELL_OWN:
+			return has_creator && !PG_ARGISNULL(3) &&
+				PG_GETARG_INT64(3) == c->user.id;
+		default:
+			return false;
+	}
+}
+
+/*
+ * permissions.current_user_id() returns bigint
+ *		The user the session acts as, or NULL.
+ */
+Datum
+access_current_user_id(PG_FUNCTION_ARGS)
+{
+	AccessCache *c = access_cache_current();
+
+	if (!c->has_user)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(c->user.id);
+}
+
+/* permissions.can_view(kind, account_id, performer_id): policy check. */
+Datum
+access_can_view(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(row_allowed(fcinfo, ACTION_VIEW, false));
+}
+
+/* permissions.can_create(kind, account_id, performer_id): policy check. */
+Datum
+access_can_create(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(row_allowed(fcinfo, ACTION_CREATE, false));
+}
+
+/* permissions.can_edit(kind, account_id, performer_id, created_by): policy check. */
+Datum
+access_can_edit(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(row_allowed(fcinfo, ACTION_EDIT, true));
+}
+
+/* permissions.can_delete(kind, account_id, performer_id, created_by): policy check. */
+Datum
+access_can_delete(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(row_allowed(fcinfo, ACTION_DELETE, true));
+}
+
+/* The permission a call site asked about last, and the name it came from. */
+typedef struct PermMemo
+{
+	Permset		perm;
+	char		name[NAMEDATALEN];
+} PermMemo;
+
+/* Parses a permission name, remembering it at the call site. */
+static Permset
+perm_arg(FunctionCallInfo fcinfo, int argno)
+{
+	PermMemo   *memo = (PermMemo *) fcinfo->flinfo->fn_extra;
+	text	   *t = PG_GETARG_TEXT_PP(argno);
+	int			len = VARSIZE_ANY_EXHDR(t);
+	char	   *name;
+	int			bit;
+
+	if (memo != NULL && len < NAMEDATALEN && memo->name[len] == '\0' &&
+		memcmp(memo->name, VARDATA_ANY(t), len) == 0)
+		return memo->perm;
+	name = text_to_cstring(t);
+	bit = permset_lookup(name, len);
+	if (bit < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown permission \"%s\"", name),
+				 errhint("The permission names are listed by permissions.permission_names().")));
+	if (memo == NULL)
+	{
+		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PermMemo));
+		fcinfo->flinfo->fn_extra = memo;
+	}
+	memo->perm = UINT64CONST(1) << bit;
+	memset(memo->name, 0, sizeof(memo->name));
+	if (len < NAMEDATALEN)
+		memcpy(memo->name, name, len);
+	return memo->perm;
+}
+
+/*
+ * permissions.holds(permission text, account_id bigint) returns boolean
+ *		Organization permission of the current user in an account: managers
+ *		hold every permission in their subtree, users theirs in their account.
+ */
+Datum
+access_holds(PG_FUNCTION_ARGS)
+{
+	Permset		perm = perm_arg(fcinfo, 0);
+	AccessCache *c = access_cache_current();
+
+	PG_RETURN_BOOL(access_cache_holds(c, perm, id_arg(fcinfo, 1)));
+}
+
+/*
+ * permissions.is_member(account_id bigint) returns boolean
+ *		Whether the current user sees the account's libraries (pinpoints, tags,
+ *		journal types): their own account, a managed one, or one they reach.
+ */
+Datum
+access_is_member(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(access_cache_member(access_cache_current(), id_arg(fcinfo, 0)));
+}
+
+/*
+ * permissions.manages(account_id bigint) returns boolean
+ *		Whether the current user is a manager of the account or an ancestor.
+ */
+Datum
+access_manages(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(access_cache_manages(access_cache_current(), id_arg(fcinfo, 0)));
+}
+
+/*
+ * permissions.current_tier(account_id bigint, performer_id bigint) returns tier
+ *		The current user's tier on a performer of the given account.
+ */
+Datum
+access_current_tier(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TIER(access_cache_tier(access_cache_current(),
+									 id_arg(fcinfo, 0), id_arg(fcinfo, 1)));
+}
+
+/* Finds a performer's account; false when there is no such performer. */
+static void
+performer_account_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	bool		isnull;
+
+	*(int64 *) arg = DatumGetInt64(catalog_getattr(tuple, desc,
+												   catalog_attnum(EXT_PERFORMERS, "account_id"),
+												   &isnull));
+}
+
+static bool
+performer_account(int64 performer_id, int64 *account_id)
+{
+	*account_id = 0;
+	return catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_PKEY,
+						catalog_attnum(EXT_PERFORMERS, "id"), Int64GetDatum(performer_id),
+						false, GetActiveSnapshot(), performer_account_callback,
+						account_id) > 0;
+}
+
+/*
+ * The cache for the user a DBA function asks about: the current user when
+ * user_id is NULL, else that user, which only its managers, holders of
+ * manage_users over its account, the user itself and superusers may examine.
+ */
+static AccessCache *
+cache_for_arg(FunctionCallInfo fcinfo, int argno)
+{
+	AccessCache *self = access_cache_current();
+	AccessCache *other;
+	int64		user_id;
+
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return self;
+	user_id = PG_GETARG_INT64(argno);
+	if (self->has_user && self->user.id == user_id)
+		return self;
+	other = access_cache_for_user(user_id, CurrentMemoryContext);
+	if (!superuser() &&
+		!(other->user.id != 0 &&
+		  access_cache_holds(self, PERM_MANAGE_USERS, other->user.account_id)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to examine the access of user %lld",
+						(long long) user_id),
+				 errdetail("Only superusers, the user itself, and holders of manage_users over the user's account may examine another user's access."),
+				 errhint("Leave user_id out to ask about yourself.")));
+	return other;
+}
+
+/*
+ * permissions.check(action, kind, performer_id [, user_id]) returns boolean
+ *		Whether the user may take the action on that kind of data of the
+ *		performer (an "own" cell counts as allowed: some rows qualify).
+ */
+Datum
+access_check(PG_FUNCTION_ARGS)
+{
+	DataAction	action = matrix_action_arg(fcinfo, 0);
+	DataKind	kind = matrix_kind_arg(fcinfo, 1);
+	int64		performer_id = id_arg(fcinfo, 2);
+	AccessCache *c = cache_for_arg(fcinfo, 3);
+	int64		account_id;
+
+	if (!c->has_user || !performer_account(performer_id, &account_id))
+		PG_RETURN_BOOL(false);
+	PG_RETURN_BOOL(matrix_cell(access_cache_tier(c, account_id, performer_id),
+							   action, kind) != CELL_NOTHING);
+}
+
+/*
+ * permissions.effective_tier(performer_id [, user_id]) returns tier
+ *		The user's effective tier on a performer, after every source and cap.
+ */
+Datum
+access_effective_tier(PG_FUNCTION_ARGS)
+{
+	int64		performer_id = id_arg(fcinfo, 0);
+	AccessCache *c = cache_for_arg(fcinfo, 1);
+	int64		account_id;
+
+	if (!c->has_user || !performer_account(performer_id, &account_id))
+		PG_RETURN_TIER(TIER_NONE);
+	PG_RETURN_TIER(access_cache_tier(c, account_id, performer_id));
+}
+
+/*
+ * permissions.has_permission(name [, user_id]) returns boolean
+ *		Whether the user holds an organization permission in its own account.
+ */
+Datum
+access_has_permission(PG_FUNCTION_ARGS)
+{
+	Permset		perm = perm_arg(fcinfo, 0);
+	AccessCache *c = cache_for_arg(fcinfo, 1);
+
+	PG_RETURN_BOOL(c->has_user && access_cache_holds(c, perm, c->user.account_id));
+}
+
+/* The lowest tier that allows an action on some kind of a performer's data. */
+static Tier
+action_min_tier(DataAction action)
+{
+	DataKind	k;
+	Tier		best = TIER_1;
+
+	for (k = 0; k < KIND_COUNT; k++)
+	{
+		Tier		t = matrix_min_tier(action, k);
+
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/* Builds an int8[] from ids. */
+static ArrayType *
+id_array(int64 *ids, int count)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (count > 0 ? count : 1));
+	int			i;
+
+	for (i = 0; i < count; i++)
+		elems[i] = Int64GetDatum(ids[i]);
+	return construct_array(elems, count, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+						   TYPALIGN_DOUBLE);
+}
+
+/*
+ * permissions.accessible_performers(action [, user_id]) returns setof bigint
+ *		Every performer on which the user may take the action on some kind of
+ *		data: view needs tier4, create and edit tier3, delete tier2.
+ */
+Datum
+access_accessible_performers(PG_FUNCTION_ARGS)
+{
+	FuncCallContext *funcctx;
+	int64	   *ids;
+
+	if (SRF_IS_FIRSTCALL())
+	{
+		MemoryContext old;
+		DataAction	action;
+		AccessCache *c;
+		int			count;
+		int64	   *copy;
+
+		funcctx = SRF_FIRSTCALL_INIT();
+		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
+		action = matrix_action_arg(fcinfo, 0);
+		c = cache_for_arg(fcinfo, 1);
+		access_cache_performers(c, action_min_tier(action), &ids, &count);
+		copy = palloc(sizeof(int64) * (count > 0 ? count : 1));
+		memcpy(copy, ids, sizeof(int64) * count);
+		funcctx->user_fctx = copy;
+		funcctx->max_calls = count;
+		MemoryContextSwitchTo(old);
+	}
+	funcctx = SRF_PERCALL_SETUP();
+	ids = (int64 *) funcctx->user_fctx;
+	if (funcctx->call_cntr < funcctx->max_calls)
+		SRF_RETURN_NEXT(funcctx, Int64GetDatum(ids[funcctx->call_cntr]));
+	SRF_RETURN_DONE(funcctx);
+}
+
+/*
+ * permissions.reachable_performers(min_tier tier) returns bigint[]
+ *		Sorted ids of the performers the current user reaches at min_tier or
+ *		above; the index condition planner support puts in front of a policy.
+ */
+Datum
+access_reachable_performers(PG_FUNCTION_ARGS)
+{
+	int64	   *ids;
+	int			count;
+
+	access_cache_performers(access_cache_current(), PG_GETARG_TIER(0), &ids, &count);
+	PG_RETURN_ARRAYTYPE_P(id_array(ids, count));
+}
+
+/*
+ * permissions.reachable_accounts(min_tier tier) returns bigint[]
+ *		Sorted ids of the accounts holding a performer the current user reaches
+ *		at min_tier or above: a lossy index condition on account_id.
+ */
+Datum
+access_reachable_accounts(PG_FUNCTION_ARGS)
+{
+	int64	   *ids;
+	int			count;
+
+	access_cache_accounts(access_cache_current(), PG_GETARG_TIER(0), &ids, &count);
+	PG_RETURN_ARRAYTYPE_P(id_array(ids, count));
+}
+
+/*
+ * permissions.performer_created() trigger, BEFORE INSERT on performers
+ *		Lets the creator reach the new performer in the creating statement
+ *		(RETURNING, WITH CHECK), before the tier1 grant written for them by
+ *		the AFTER trigger is visible.  Refuses to run on any other table, so
+ *		it cannot be attached elsewhere to claim arbitrary performers.
+ */
+Datum
+access_performer_created(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	HeapTuple	tuple;
+	TupleDesc	desc;
+	bool		isnull;
+	Datum		d;
+	AccessCache *c;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) ||
+		!TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event) ||
+		RelationGetRelid(trigdata->tg_relation) != catalog_relid(EXT_PERFORMERS))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("permissions.performer_created() must be a BEFORE INSERT row trigger on permissions.performers")));
+
+	tuple = trigdata->tg_trigtuple;
+	desc = RelationGetDescr(trigdata->tg_relation);
+	c = access_cache_current();
+	d = heap_getattr(tuple, catalog_attnum(EXT_PERFORMERS, "created_by"), desc, &isnull);
+	if (c->has_user && !isnull && DatumGetInt64(d) == c->user.id)
+	{
+		int64		id = DatumGetInt64(heap_getattr(tuple, catalog_attnum(EXT_PERFORMERS, "id"),
+													desc, &isnull));
+		int64		account = DatumGetInt64(heap_getattr(tuple,
+														 catalog_attnum(EXT_PERFORMERS, "account_id"),
+														 desc, &isnull));
+
+		access_cache_note_created(id, account);
+	}
+	return PointerGetDatum(tuple);
+}
