@@ -127,14 +127,28 @@ revoke_all_identities(void)
 	pending_clear = true;
 }
 
+/* True when the setting holds an identity that logout() or a failure ended. */
+static bool
+identity_setting_dead(void)
+{
+	uint64		nonce;
+	Identity	id;
+
+	return identity_setting != NULL && identity_setting[0] != '\0' &&
+		(!parse_setting(identity_setting, &nonce, &id) || nonce < revoked_below);
+}
+
 /*
  * Clears a dead identity from the setting before a statement runs, so that
- * parallel workers never inherit an identity the leader no longer has.
+ * parallel workers never inherit an identity the leader no longer has.  A
+ * rollback can restore a dead value after it was cleared once, so the value
+ * itself is checked, not only whether a revocation is pending.
  */
 static void
 identity_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
-	if (pending_clear && identity_setting && identity_setting[0] != '\0' &&
+	if ((pending_clear || identity_setting_dead()) &&
+		identity_setting && identity_setting[0] != '\0' &&
 		!IsInParallelMode())
 	{
 		set_identity_setting("", false);
