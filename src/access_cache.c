@@ -97,7 +97,8 @@ snapshot_matches(AccessCache *c, Snapshot s)
 {
 	if (s->snapXactCompletionCount != c->snap_count ||
 		s->curcid != c->snap_curcid ||
-		s->xmin != c->snap_xmin || s->xmax != c->snap_xmax)
+		s->xmin != c->snap_xmin || s->xmax != c->snap_xmax ||
+		s->xcnt != c->snap_xcnt)
 		return false;
 	/* without a completion count, only the very same snapshot is known equal */
 	return s->snapXactCompletionCount != 0 || s == c->snap_ptr;
@@ -111,6 +112,7 @@ remember_snapshot(AccessCache *c, Snapshot s)
 	c->snap_curcid = s->curcid;
 	c->snap_xmin = s->xmin;
 	c->snap_xmax = s->xmax;
+	c->snap_xcnt = s->xcnt;
 	c->snap_ptr = s;
 }
 
@@ -374,7 +376,7 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 	c->ident = *id;
 	c->has_user = false;
 	memset(&c->user, 0, sizeof(c->user));
-	c->accounts = c->performers = c->managed = c->member = NULL;
+	c->accounts = c->performers = c->managed = c->member = c->reach = NULL;
 	for (i = 0; i <= TIER_1; i++)
 	{
 		c->perf_array[i] = c->acct_array[i] = NULL;
@@ -401,6 +403,7 @@ rebuild(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz now)
 	bool		found = false;
 
 	reset_cache(c, id, snapshot);
+	c->epoch_relid = catalog_relid(EXT_ACCESS_EPOCH);
 	c->epoch = read_epoch(snapshot);
 
 	old = MemoryContextSwitchTo(c->cxt);
@@ -444,7 +447,9 @@ access_cache_current(void)
 	identity_get(&id);
 	snapshot = decision_snapshot();
 
-	if (c->valid && identity_equal(&c->ident, &id) && now < c->valid_until)
+	/* a dropped and re-created extension starts its epoch over */
+	if (c->valid && identity_equal(&c->ident, &id) && now < c->valid_until &&
+		c->epoch_relid == catalog_relid(EXT_ACCESS_EPOCH))
 	{
 		if (snapshot_matches(c, snapshot))
 			return c;
@@ -518,6 +523,75 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 		}
 	}
 	return tier;
+}
+
+/* Adds the performers of one account to the reach table at a tier. */
+typedef struct ReachFill
+{
+	HTAB	   *reach;
+	Tier		tier;
+	int64		account_id;
+} ReachFill;
+
+static void
+reach_fill_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	ReachFill  *rf = (ReachFill *) arg;
+	bool		isnull;
+	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_PERFORMERS, "id"), &isnull);
+
+	if (!isnull)
+		put_entry(rf->reach, DatumGetInt64(d), rf->tier, rf->account_id);
+}
+
+/*
+ * Tier of the user on a performer known only by id (permissions.check() and
+ * friends): one lookup in a table of every reachable performer, built on
+ * first use from the grants and the performers of wholly reached accounts.
+ */
+Tier
+access_cache_performer_tier(AccessCache *c, int64 performer_id)
+{
+	AccessEntry *e;
+	ListCell   *lc;
+
+	if (!c->has_user)
+		return TIER_NONE;
+	if (c->reach == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+		HTAB	   *reach = make_table(c, "permissions reach");
+		HASH_SEQ_STATUS st;
+		Snapshot	snapshot = decision_snapshot();
+
+		hash_seq_init(&st, c->performers);
+		while ((e = hash_seq_search(&st)) != NULL)
+			put_entry(reach, e->key, e->tier, e->account_id);
+		hash_seq_init(&st, c->accounts);
+		while ((e = hash_seq_search(&st)) != NULL)
+		{
+			ReachFill	rf = {reach, e->tier, e->key};
+
+			catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_ACCOUNT,
+						 catalog_attnum(EXT_PERFORMERS, "account_id"),
+						 Int64GetDatum(e->key), false, snapshot,
+						 reach_fill_callback, &rf);
+		}
+		c->reach = reach;
+		MemoryContextSwitchTo(old);
+	}
+	e = hash_search(c->reach, &performer_id, HASH_FIND, NULL);
+	if (e != NULL)
+		return e->tier;
+	if (c == &current_cache)
+		foreach(lc, created_performers)
+		{
+			CreatedPerformer *cp = (CreatedPerformer *) lfirst(lc);
+
+			if (cp->performer_id == performer_id && cp->user_id == c->user.id)
+				return access_cache_cap(&c->user, TIER_1);
+		}
+	return TIER_NONE;
 }
 
 /* True when the user holds every permission in perms in the account. */
@@ -725,4 +799,5 @@ access_cache_note_created(int64 performer_id, int64 account_id)
 	{
 		c->perf_array[i] = c->acct_array[i] = NULL;
 	}
+	c->reach = NULL;
 }

@@ -49,6 +49,8 @@ typedef struct AccessCache
 	TransactionId snap_xmax;
 	CommandId	snap_curcid;
 	Snapshot	snap_ptr;
+	uint32		snap_xcnt;
+	Oid			epoch_relid;	/* the extension instance the cache was built from */
 	int64		epoch;
 	TimestampTz valid_until;	/* earliest expiry of a grant in use */
 
@@ -60,6 +62,7 @@ typedef struct AccessCache
 	HTAB	   *performers;		/* performer id -> tier from grants */
 	HTAB	   *managed;		/* account ids in the manager's subtree */
 	HTAB	   *member;			/* accounts whose libraries the user sees */
+	HTAB	   *reach;			/* performer id -> tier over every source, built lazily */
 
 	/* performers and accounts reached at each tier or above, built lazily */
 	int64	   *perf_array[TIER_1 + 1];
@@ -76,6 +79,7 @@ extern void access_cache_init(void);
 extern AccessCache *access_cache_current(void);
 extern AccessCache *access_cache_for_user(int64 user_id, MemoryContext cxt);
 extern Tier access_cache_tier(AccessCache *cache, int64 account_id, int64 performer_id);
+extern Tier access_cache_performer_tier(AccessCache *cache, int64 performer_id);
 extern bool access_cache_holds(AccessCache *cache, Permset perms, int64 account_id);
 extern bool access_cache_member(AccessCache *cache, int64 account_id);
 extern bool access_cache_manages(AccessCache *cache, int64 account_id);

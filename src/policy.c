@@ -196,27 +196,6 @@ access_current_tier(PG_FUNCTION_ARGS)
 									 id_arg(fcinfo, 0), id_arg(fcinfo, 1)));
 }
 
-/* Finds a performer's account; false when there is no such performer. */
-static void
-performer_account_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	bool		isnull;
-
-	*(int64 *) arg = DatumGetInt64(catalog_getattr(tuple, desc,
-												   catalog_attnum(EXT_PERFORMERS, "account_id"),
-												   &isnull));
-}
-
-static bool
-performer_account(int64 performer_id, int64 *account_id)
-{
-	*account_id = 0;
-	return catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_PKEY,
-						catalog_attnum(EXT_PERFORMERS, "id"), Int64GetDatum(performer_id),
-						false, GetActiveSnapshot(), performer_account_callback,
-						account_id) > 0;
-}
-
 /*
  * The cache for the user a DBA function asks about: the current user when
  * user_id is NULL, else that user, which only its managers, holders of
@@ -259,11 +238,8 @@ access_check(PG_FUNCTION_ARGS)
 	DataKind	kind = matrix_kind_arg(fcinfo, 1);
 	int64		performer_id = id_arg(fcinfo, 2);
 	AccessCache *c = cache_for_arg(fcinfo, 3);
-	int64		account_id;
 
-	if (!c->has_user || !performer_account(performer_id, &account_id))
-		PG_RETURN_BOOL(false);
-	PG_RETURN_BOOL(matrix_cell(access_cache_tier(c, account_id, performer_id),
+	PG_RETURN_BOOL(matrix_cell(access_cache_performer_tier(c, performer_id),
 							   action, kind) != CELL_NOTHING);
 }
 
@@ -276,11 +252,8 @@ access_effective_tier(PG_FUNCTION_ARGS)
 {
 	int64		performer_id = id_arg(fcinfo, 0);
 	AccessCache *c = cache_for_arg(fcinfo, 1);
-	int64		account_id;
 
-	if (!c->has_user || !performer_account(performer_id, &account_id))
-		PG_RETURN_TIER(TIER_NONE);
-	PG_RETURN_TIER(access_cache_tier(c, account_id, performer_id));
+	PG_RETURN_TIER(access_cache_performer_tier(c, performer_id));
 }
 
 /*
