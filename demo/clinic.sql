@@ -39,7 +39,7 @@ INSERT INTO permissions.measurements (account_id, performer_id, chart_id, measur
 SELECT c.account_id, c.performer_id, c.id, current_date - d, 10 + d, :sam
   FROM permissions.charts c, generate_series(1, 5) d;
 INSERT INTO permissions.journals (account_id, performer_id, journal_type_id, body, created_by)
-SELECT account_id, id, :session, 'Session notes for ' || first_name, CASE WHEN first_name = 'Ava' THEN :tess ELSE :sam END
+SELECT account_id, id, CASE WHEN account_id = :clinic THEN :session END, 'Session notes for ' || first_name, CASE WHEN first_name = 'Ava' THEN :tess ELSE :sam END
   FROM permissions.performers;
 
 -- Tess reaches Ava and Ben through her team's tier3 grant on the morning group

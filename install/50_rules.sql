@@ -39,7 +39,10 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-        NEW.created_by := OLD.created_by;
+        -- ON DELETE SET NULL of a removed creator clears it; nothing else changes it
+        IF NEW.created_by IS NOT NULL OR permissions.grantee_user_type(OLD.created_by) IS NOT NULL THEN
+            NEW.created_by := OLD.created_by;
+        END IF;
     ELSIF NOT permissions.caller_is_superuser() THEN
         NEW.created_by := permissions.current_user_id();
     END IF;
@@ -99,6 +102,19 @@ $$;
 COMMENT ON FUNCTION permissions.other_active_managers(bigint, bigint) IS
 'Internal: number of active managers of an account other than the given user.';
 
+CREATE FUNCTION permissions.grants_exceed_one_performer(grantee bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.count(DISTINCT performer_id) OPERATOR(pg_catalog.>) 1
+           OR pg_catalog.count(group_id) OPERATOR(pg_catalog.>) 0
+      FROM permissions.access_grants
+     WHERE user_id OPERATOR(pg_catalog.=) grantee
+$$;
+COMMENT ON FUNCTION permissions.grants_exceed_one_performer(bigint) IS
+'Internal: whether a user holds grants on more than one performer, or on a group (which a single_performer user may not).';
+
 CREATE FUNCTION permissions.users_check_rules()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -127,6 +143,14 @@ BEGIN
             'single_performer users have wildcard tier none',
             format('User "%s" would have wildcard tier %s.', NEW.username, NEW.access),
             'Set access to ''none'' and grant the one performer directly.');
+    END IF;
+    IF NEW.user_type OPERATOR(permissions.=) 'single_performer' AND TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
+       AND OLD.user_type OPERATOR(permissions.<>) 'single_performer'
+       AND permissions.grants_exceed_one_performer(NEW.id) THEN
+        PERFORM permissions.raise_type_rule(
+            'single_performer users see at most one performer',
+            format('User "%s" holds grants on more than one performer or on a group.', NEW.username),
+            'Revoke the other grants first, or keep the user full_access.');
     END IF;
     IF NEW.user_type OPERATOR(permissions.=) 'read_only' AND NEW.access OPERATOR(permissions.>) 'tier4' THEN
         PERFORM permissions.raise_type_rule(
@@ -216,7 +240,8 @@ AS $$
 DECLARE
     still_manager boolean;
 BEGIN
-    IF OLD.role OPERATOR(permissions.<>) 'manager' OR NOT OLD.active THEN
+    IF OLD.role OPERATOR(permissions.<>) 'manager' OR NOT OLD.active
+       OR permissions.account_being_deleted(OLD.account_id) THEN
         RETURN CASE WHEN TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN OLD ELSE NEW END;
     END IF;
     still_manager := TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.role OPERATOR(permissions.=) 'manager'
@@ -348,25 +373,62 @@ $$;
 COMMENT ON FUNCTION permissions.grants_check_rules() IS
 'Internal row trigger on access_grants: single_performer rules for everyone; no self-grant, tier1 to grant on a performer, manage_users to grant on a group, and the tier ceiling for non-superusers.';
 
+CREATE FUNCTION permissions.team_grants_beyond_caller(team bigint)
+RETURNS bigint
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.count(*)
+      FROM permissions.access_grants g
+     WHERE g.team_id OPERATOR(pg_catalog.=) team
+       AND (SELECT permissions.holds('manage_teams', t.account_id)
+              FROM permissions.teams t WHERE t.id OPERATOR(pg_catalog.=) team)
+       AND CASE WHEN g.performer_id IS NOT NULL THEN
+                permissions.current_tier(g.account_id, g.performer_id) OPERATOR(permissions.<) 'tier1'
+           ELSE NOT permissions.holds('manage_users', g.account_id)
+                OR g.tier OPERATOR(permissions.>)
+                   CASE WHEN permissions.manages(g.account_id) THEN 'tier1'::permissions.tier
+                        ELSE coalesce((SELECT u.access FROM permissions.users u
+                                        WHERE u.id OPERATOR(pg_catalog.=) permissions.current_user_id()
+                                          AND u.account_id OPERATOR(pg_catalog.=) g.account_id),
+                                      'none'::permissions.tier) END
+           END
+$$;
+COMMENT ON FUNCTION permissions.team_grants_beyond_caller(bigint) IS
+'Internal: how many of a team''s grants the current user could not have made itself (answers only holders of manage_teams over the team).';
+
 CREATE FUNCTION permissions.team_members_check_rules()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    beyond bigint;
 BEGIN
-    IF NOT permissions.caller_is_superuser()
-       AND NEW.user_id OPERATOR(pg_catalog.=) permissions.current_user_id()
+    IF permissions.caller_is_superuser() THEN
+        RETURN NEW;
+    END IF;
+    IF NEW.user_id OPERATOR(pg_catalog.=) permissions.current_user_id()
        AND NOT permissions.manages(NEW.account_id) THEN
         PERFORM permissions.raise_rule(
             'you cannot add yourself to a team',
             'A team''s grants would become yours.',
             'Ask another user with manage_teams.');
     END IF;
+    -- a new member receives the team's grants: only as far as the adder could grant them
+    beyond := permissions.team_grants_beyond_caller(NEW.team_id);
+    IF beyond OPERATOR(pg_catalog.>) 0 THEN
+        PERFORM permissions.raise_rule(
+            'you cannot add a member to a team whose grants exceed your own',
+            format('Team %s holds %s grant(s) you could not make yourself.', NEW.team_id, beyond),
+            'Ask a user with tier1 on the team''s performers, or a manager.');
+    END IF;
     RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION permissions.team_members_check_rules() IS
-'Internal row trigger on team_members: nobody but a manager adds themselves to a team.';
+'Internal row trigger on team_members: nobody but a manager adds themselves to a team, and a new member gets only grants the adder could have made.';
+
 
 CREATE FUNCTION permissions.grant_creator()
 RETURNS trigger
@@ -458,14 +520,14 @@ BEGIN
                         FOR EACH ROW EXECUTE FUNCTION permissions.stamp_creator()', t || '_10_stamp', t);
     END LOOP;
 
-    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'api_credentials', 'access_grants',
+    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'access_grants',
                              'group_members', 'team_members']
     LOOP
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON permissions.%I
                         FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch()', t || '_90_epoch', t);
     END LOOP;
 
-    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'api_credentials', 'access_grants', 'groups',
+    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'access_grants', 'groups',
                              'group_members', 'teams', 'team_members']
     LOOP
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON permissions.%I
@@ -473,6 +535,19 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- api_credentials: recording a use (last_used_at) moves neither the epoch nor the audit log
+CREATE TRIGGER api_credentials_90_epoch AFTER INSERT OR DELETE OR TRUNCATE ON permissions.api_credentials
+    FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch();
+CREATE TRIGGER api_credentials_91_epoch
+    AFTER UPDATE OF id, account_id, user_id, name, secret_hash, created_by, created_at ON permissions.api_credentials
+    FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch();
+CREATE TRIGGER api_credentials_80_audit AFTER INSERT OR DELETE ON permissions.api_credentials
+    FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
+CREATE TRIGGER api_credentials_81_audit AFTER UPDATE ON permissions.api_credentials
+    FOR EACH ROW WHEN ((OLD.id, OLD.account_id, OLD.user_id, OLD.name, OLD.secret_hash, OLD.created_by, OLD.created_at)
+                       IS DISTINCT FROM (NEW.id, NEW.account_id, NEW.user_id, NEW.name, NEW.secret_hash, NEW.created_by, NEW.created_at))
+    EXECUTE FUNCTION permissions.audit_change();
 
 CREATE TRIGGER performers_90_epoch AFTER INSERT OR DELETE OR TRUNCATE ON permissions.performers
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch();
@@ -486,3 +561,68 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON permissions.audi
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_log_is_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON permissions.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.audit_log_is_append_only();
+
+-- ---------------------------------------------------------------------------
+-- Library references stay inside the tenant: a chart's pinpoint, a journal's
+-- type and a tag's target come from the same account as the row.  Checked
+-- before the foreign keys, with the caller's visibility, so the error never
+-- tells whether an object of another account exists.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION permissions.user_in_account(target bigint, account bigint)
+RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT permissions.is_member(account)
+           AND EXISTS (SELECT 1 FROM permissions.users u
+                        WHERE u.id OPERATOR(pg_catalog.=) target
+                          AND u.account_id OPERATOR(pg_catalog.=) account)
+$$;
+COMMENT ON FUNCTION permissions.user_in_account(bigint, bigint) IS
+'Internal: whether a user belongs to an account (answers only members of that account).';
+
+CREATE FUNCTION permissions.check_library_refs()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    new_row jsonb := pg_catalog.to_jsonb(NEW);
+    account bigint := (new_row OPERATOR(pg_catalog.->>) 'account_id')::bigint;
+    pinpoint bigint := (new_row OPERATOR(pg_catalog.->>) 'pinpoint_id')::bigint;
+    journal_type bigint := (new_row OPERATOR(pg_catalog.->>) 'journal_type_id')::bigint;
+    target_user bigint := (new_row OPERATOR(pg_catalog.->>) 'target_user_id')::bigint;
+    ref_name text;
+    ref_id bigint;
+BEGIN
+    IF pinpoint IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM permissions.pinpoints p
+            WHERE p.id OPERATOR(pg_catalog.=) pinpoint AND p.account_id OPERATOR(pg_catalog.=) account) THEN
+        ref_name := 'pinpoint'; ref_id := pinpoint;
+    ELSIF journal_type IS NOT NULL AND NOT EXISTS (
+           SELECT 1 FROM permissions.journal_types j
+            WHERE j.id OPERATOR(pg_catalog.=) journal_type AND j.account_id OPERATOR(pg_catalog.=) account) THEN
+        ref_name := 'journal type'; ref_id := journal_type;
+    ELSIF target_user IS NOT NULL AND NOT permissions.caller_is_superuser()
+          AND NOT permissions.user_in_account(target_user, account) THEN
+        ref_name := 'user'; ref_id := target_user;
+    END IF;
+    IF ref_name IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+            MESSAGE = format('%s %s is not in account %s', ref_name, ref_id, account),
+            DETAIL = format('A row of %s may refer only to a %s of its own account.', TG_TABLE_NAME, ref_name),
+            HINT = format('Pick a %s from account %s.', ref_name, account);
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION permissions.check_library_refs() IS
+'Internal row trigger: a chart''s pinpoint, a journal''s type and a tag assignment''s user or pinpoint belong to the row''s own account.';
+
+CREATE TRIGGER charts_20_library BEFORE INSERT OR UPDATE OF pinpoint_id ON permissions.charts
+    FOR EACH ROW EXECUTE FUNCTION permissions.check_library_refs();
+CREATE TRIGGER journals_20_library BEFORE INSERT OR UPDATE OF journal_type_id ON permissions.journals
+    FOR EACH ROW EXECUTE FUNCTION permissions.check_library_refs();
+CREATE TRIGGER tag_assignments_20_library BEFORE INSERT OR UPDATE OF target_user_id, pinpoint_id ON permissions.tag_assignments
+    FOR EACH ROW EXECUTE FUNCTION permissions.check_library_refs();

@@ -160,7 +160,8 @@ CREATE POLICY reporting_views_write ON permissions.reporting_views FOR ALL
 -- accounts: members see them; manage_organization edits details;
 -- sub-accounts belong to managers of an ancestor or manage_sub_accounts holders there
 CREATE POLICY accounts_select ON permissions.accounts FOR SELECT
-    USING (permissions.is_member(id));
+    USING (permissions.is_member(id)
+           OR parent_id IS NOT NULL AND permissions.holds('manage_sub_accounts', parent_id));
 CREATE POLICY accounts_insert ON permissions.accounts FOR INSERT
     WITH CHECK (parent_id IS NOT NULL AND permissions.holds('manage_sub_accounts', parent_id));
 CREATE POLICY accounts_update ON permissions.accounts FOR UPDATE

@@ -94,7 +94,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = format('API credential %s does not exist or is not visible to you', credential_id),
-            HINT = 'List the credentials you manage with SELECT * FROM permissions.api_credentials.';
+            HINT = 'List the credentials you can see with SELECT * FROM permissions.api_credential_list.';
     END IF;
 END
 $$;

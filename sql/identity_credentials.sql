@@ -139,8 +139,10 @@ COMMIT;
 SELECT permissions.authenticate(:'cred2');
 
 -- the same for a session identity, and when the user deletes its own credential
+RESET ROLE;
 SELECT permissions.create_api_credential(:u, 'idcr third') AS cred3 \gset
 SELECT split_part(:'cred3', '_', 2) AS cred3_id \gset
+SET ROLE regress_idcr_app;
 SELECT permissions.authenticate(:'cred3', true) = :u AS session_identity;
 SELECT count(*) AS performers_seen FROM permissions.performers;
 RESET ROLE;
@@ -171,7 +173,25 @@ SELECT permissions.current_user_id() IS NULL AS no_identity;
 RESET ROLE;
 UPDATE permissions.users SET active = true WHERE id = :u;
 SET ROLE regress_idcr_app;
-SELECT regress_idcr_try(:'cred');
+SELECT regress_idcr_try(:'cred') = 'accepted as ' || :u AS accepted_again;
+
+-- a credential acts as its user, so only managers make one for someone else:
+-- a holder of manage_api_credentials cannot mint one for its manager, even
+-- with a secret of its own choosing
+RESET ROLE;
+CREATE ROLE regress_idcr_keeper;
+SELECT permissions.create_user(:acct, 'idcr_manager', role => 'manager') AS mgr \gset
+SELECT permissions.create_user(:acct, 'idcr_keeper', permissions => '{manage_api_credentials}',
+                               db_role => 'regress_idcr_keeper') AS keeper \gset
+SET ROLE regress_idcr_keeper;
+SELECT repeat('ab', 32) AS chosen \gset
+INSERT INTO permissions.api_credentials (account_id, user_id, name, secret_hash)
+VALUES (:acct, :mgr, 'idcr stolen', permissions.hash_api_secret(:'chosen'));
+INSERT INTO permissions.api_credentials (account_id, user_id, name, secret_hash, created_by)
+VALUES (:acct, :keeper, 'idcr own', permissions.hash_api_secret(:'chosen'), :mgr)
+RETURNING name, created_by = :keeper AS created_by_keeper;
+RESET ROLE;
+SELECT count(*) AS credentials_of_manager FROM permissions.api_credentials WHERE user_id = :mgr;
 
 -- a credential works from a mapped role too, and the credential wins
 RESET ROLE;
@@ -186,5 +206,5 @@ RESET ROLE;
 
 -- clean up
 DROP FUNCTION regress_idcr_try(text);
-UPDATE permissions.users SET db_role = NULL WHERE id = :u;
-DROP ROLE regress_idcr_app, regress_idcr_user;
+UPDATE permissions.users SET db_role = NULL WHERE id IN (:u, :keeper);
+DROP ROLE regress_idcr_app, regress_idcr_user, regress_idcr_keeper;

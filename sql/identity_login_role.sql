@@ -82,8 +82,8 @@ RESET ROLE;
 SELECT count(*) AS performers_unchanged FROM permissions.performers
 WHERE account_id = :acct AND first_name LIKE 'Idlr %' AND first_name <> 'x';
 
--- the same statements as a mapped role with tier1 and create_performers work,
--- so the refusals above come from the missing identity
+-- the same insert as a mapped role with create_performers works, so the
+-- refusal above comes from the missing identity
 SET ROLE regress_idlr_alice;
 INSERT INTO permissions.performers (account_id, first_name) VALUES (:acct, 'Idlr Three')
 RETURNING first_name;

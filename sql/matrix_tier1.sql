@@ -1,17 +1,18 @@
 --
--- The tier matrix for tier1 (full control): every action on every kind of
--- performer data, through real SQL under row-level security.
+-- The tier matrix for tier1 (full control): every action on every kind of performer
+-- data, through real SQL under row-level security.
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 
 -- fixture: one account, a performer with a chart and one row of every kind,
--- written by a DBA (created_by is another user, so nothing is "own")
-CREATE ROLE regress_mx1_user;
+-- written by a DBA with created_by another user, plus one journal entry
+-- created by each user under test (its "own" journal)
+CREATE ROLE regress_mx1_tier1;
 SELECT permissions.create_account('regress mx1') AS acct \gset
-SELECT permissions.create_user(:acct, 'regress_mx1_user', access => 'tier1',
-                               db_role => 'regress_mx1_user') AS me \gset
+SELECT permissions.create_user(:acct, 'regress_mx1_tier1', access => 'tier1',
+                               db_role => 'regress_mx1_tier1') AS u_tier1 \gset
 SELECT permissions.create_user(:acct, 'regress_mx1_other') AS other \gset
 SELECT permissions.create_user(:acct, 'regress_mx1_grantee') AS grantee \gset
 INSERT INTO permissions.performers (account_id, first_name) VALUES (:acct, 'Pat') RETURNING id AS perf \gset
@@ -29,7 +30,7 @@ SELECT min(id) AS tag, max(id) AS tag2 FROM permissions.tags WHERE account_id = 
 INSERT INTO permissions.journals (account_id, performer_id, body, created_by)
     VALUES (:acct, :perf, 'others'' entry', :other) RETURNING id AS journal \gset
 INSERT INTO permissions.journals (account_id, performer_id, body, created_by)
-    VALUES (:acct, :perf, 'own entry', :me) RETURNING id AS own_journal \gset
+    VALUES (:acct, :perf, 'own entry', :u_tier1) RETURNING id AS own_tier1 \gset
 INSERT INTO permissions.tag_assignments (account_id, tag_id, target_kind, performer_id, chart_id, journal_id, created_by)
     VALUES (:acct, :tag, 'performer', :perf, NULL, NULL, :other),
            (:acct, :tag, 'chart', :perf, :chart, NULL, :other),
@@ -39,7 +40,7 @@ CREATE TEMP TABLE fx AS
 SELECT :acct::bigint AS acct, :perf::bigint AS perf, :pin::bigint AS pin, :chart::bigint AS chart,
        :meas::bigint AS meas, :cond::bigint AS cond, :note::bigint AS note,
        :tag::bigint AS tag, :tag2::bigint AS tag2, :journal::bigint AS journal,
-       :own_journal::bigint AS own_journal, :grant_id::bigint AS grant_id, :other::bigint AS other,
+       :grant_id::bigint AS grant_id, :other::bigint AS other,
        (SELECT id FROM permissions.tag_assignments WHERE tag_id = :tag AND target_kind = 'performer') AS ta_perf,
        (SELECT id FROM permissions.tag_assignments WHERE tag_id = :tag AND target_kind = 'chart') AS ta_chart,
        (SELECT id FROM permissions.tag_assignments WHERE tag_id = :tag AND target_kind = 'journal') AS ta_journal;
@@ -47,7 +48,7 @@ SELECT :acct::bigint AS acct, :perf::bigint AS perf, :pin::bigint AS pin, :chart
 -- attempt(role, statement): runs the statement as the role in a
 -- subtransaction that is always rolled back; 'ok' when it touched a row,
 -- '0 rows' when row-level security hid the row, 'rls' when a WITH CHECK
--- policy refused the new row, else the error
+-- policy refused the new row, else the error (ids shown as N)
 CREATE FUNCTION pg_temp.attempt(who name, stmt text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -64,7 +65,7 @@ BEGIN
         WHEN SQLSTATE 'RGUND' THEN NULL;
         WHEN OTHERS THEN
             outcome := CASE WHEN SQLERRM LIKE 'new row violates row-level security policy%'
-                            THEN 'rls' ELSE 'error: ' || SQLERRM END;
+                            THEN 'rls' ELSE 'error: ' || regexp_replace(SQLERRM, '\m[0-9]+\M', 'N', 'g') END;
     END;
     RETURN outcome;
 END
@@ -103,23 +104,29 @@ END
 $$;
 
 -- the spec's row for tier1: every kind, every action
-CREATE TEMP TABLE spec (kind text, "view" text, "create" text, "edit" text, "delete" text);
+CREATE TEMP TABLE spec (tier text, kind text, "view" text, "create" text, "edit" text, "delete" text);
 INSERT INTO spec VALUES
-    ('performer', 'all', 'all', 'all', 'all'), ('chart', 'all', 'all', 'all', 'all'),
-    ('measurement', 'all', 'all', 'all', 'all'), ('condition', 'all', 'all', 'all', 'all'),
-    ('note', 'all', 'all', 'all', 'all'), ('tag', 'all', 'all', 'all', 'all'),
-    ('journal', 'all', 'all', 'all', 'all'), ('access', 'all', 'all', 'all', 'all');
+    ('tier1', 'performer', 'all', 'all', 'all', 'all'),
+    ('tier1', 'chart', 'all', 'all', 'all', 'all'),
+    ('tier1', 'measurement', 'all', 'all', 'all', 'all'),
+    ('tier1', 'condition', 'all', 'all', 'all', 'all'),
+    ('tier1', 'note', 'all', 'all', 'all', 'all'),
+    ('tier1', 'tag', 'all', 'all', 'all', 'all'),
+    ('tier1', 'journal', 'all', 'all', 'all', 'all'),
+    ('tier1', 'access', 'all', 'all', 'all', 'all');
 
 -- the grid through SQL (a new performer row is create_performers, an
--- organization permission this user does not hold: see org_permissions)
-CREATE TEMP TABLE result AS SELECT * FROM pg_temp.grid('regress_mx1_user', :own_journal);
-SELECT * FROM result;
+-- organization permission these users do not hold: see org_permissions)
+CREATE TEMP TABLE result (tier text, kind text, "select" text, "insert" text, "update" text, "delete" text);
+INSERT INTO result SELECT 'tier1', * FROM pg_temp.grid('regress_mx1_tier1', :own_tier1);
+SELECT kind, "select", "insert", "update", "delete" FROM result WHERE tier = 'tier1';
 
 -- every cell against the spec: "others'" rows need an 'all' cell, the own
 -- journal an 'own' or 'all' cell; no row means no difference
-SELECT r.kind, a.action, a.got, a.cell
+SELECT r.tier, r.kind, a.action, a.got, a.cell
   FROM result r
-  JOIN spec s ON s.kind = CASE WHEN r.kind LIKE 'tag%' THEN 'tag' WHEN r.kind LIKE 'journal%' THEN 'journal' ELSE r.kind END
+  JOIN spec s ON s.tier = r.tier
+             AND s.kind = CASE WHEN r.kind LIKE 'tag%' THEN 'tag' WHEN r.kind LIKE 'journal%' THEN 'journal' ELSE r.kind END
  CROSS JOIN LATERAL (VALUES ('select', r."select", s."view"), ('insert', r."insert", s."create"),
                             ('update', r."update", s."edit"), ('delete', r."delete", s."delete")) AS a(action, got, cell)
  WHERE (a.got = 'ok') IS DISTINCT FROM
@@ -127,26 +134,29 @@ SELECT r.kind, a.action, a.got, a.cell
             WHEN r.kind = 'journal (own)' THEN a.cell IN ('all', 'own')
             ELSE a.cell = 'all' END;
 
--- the decision functions agree: check() as the user, and as a DBA asking
--- about the user; effective_tier() names the tier
-SET ROLE regress_mx1_user;
+-- the decision functions agree: check() and effective_tier() as the user
+-- ("own" cells count as allowed), and as a DBA asking about the user
+SET ROLE regress_mx1_tier1;
 SELECT k AS kind, permissions.check('view', k, :perf) AS "view", permissions.check('create', k, :perf) AS "create",
        permissions.check('edit', k, :perf) AS "edit", permissions.check('delete', k, :perf) AS "delete"
   FROM unnest(ARRAY['performer', 'chart', 'measurement', 'condition', 'note', 'tag', 'journal', 'access']) AS k;
 SELECT permissions.effective_tier(:perf) AS tier;
 RESET ROLE;
-SELECT s.kind, a.action, a.cell
+SELECT s.tier, s.kind, a.action, a.cell
   FROM spec s
+  JOIN permissions.users u ON u.username = 'regress_mx1_' || s.tier
  CROSS JOIN LATERAL (VALUES ('view', s."view"), ('create', s."create"), ('edit', s."edit"), ('delete', s."delete")) AS a(action, cell)
- WHERE permissions.check(a.action, s.kind, :perf, :me) IS DISTINCT FROM (a.cell <> '-');
-SELECT permissions.effective_tier(:perf, :me) AS tier;
+ WHERE permissions.check(a.action, s.kind, :perf, u.id) IS DISTINCT FROM (a.cell <> '-');
+SELECT u.username, permissions.effective_tier(:perf, u.id) AS tier
+  FROM permissions.users u WHERE u.account_id = :acct AND u.db_role IS NOT NULL ORDER BY u.id;
 
 -- nothing was changed by the attempts
 SELECT (SELECT first_name FROM permissions.performers WHERE id = :perf) AS performer,
        (SELECT count FROM permissions.measurements WHERE id = :meas) AS count,
        (SELECT count(*) FROM permissions.measurements WHERE performer_id = :perf) AS measurements,
+       (SELECT count(*) FROM permissions.journals WHERE performer_id = :perf) AS journals,
        (SELECT tier FROM permissions.access_grants WHERE id = :grant_id) AS grant_tier;
 
 -- clean up
 UPDATE permissions.users SET db_role = NULL WHERE account_id = :acct;
-DROP ROLE regress_mx1_user;
+DROP ROLE regress_mx1_tier1;

@@ -23,9 +23,13 @@
 
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "access/xlog.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -316,6 +320,47 @@ user_active_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 }
 
 /*
+ * Records a use of a credential in api_credentials.last_used_at, through
+ * permissions.touch_api_credential() run as a superuser (the function is not
+ * executable by PUBLIC).  The update never waits for a row lock and moves
+ * neither the access epoch nor the audit log.  It is skipped where it could
+ * fail: read-only transactions, hot standbys, and transactions with a
+ * transaction snapshot, where a concurrent use would be a serialization
+ * failure.
+ */
+static void
+record_credential_use(int64 cred_id)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	Oid			argtype = INT8OID;
+	Datum		arg = Int64GetDatum(cred_id);
+
+	if (XactReadOnly || RecoveryInProgress() || IsolationUsesXactSnapshot() ||
+		IsInParallelMode())
+		return;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute_with_args("SELECT permissions.touch_api_credential($1)",
+								  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not record the use of API credential " INT64_FORMAT, cred_id);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
+/*
  * permissions.authenticate(credential text, session boolean) returns bigint
  *		Makes the session act as the credential's user, for the transaction
  *		(default) or the session.  Any failure ends every credential identity.
@@ -388,6 +433,8 @@ identity_authenticate(PG_FUNCTION_ARGS)
 				 errdetail("Inactive users have no identity; the session now has no credential identity."),
 				 errhint("Ask a user manager to reactivate the user.")));
 	}
+
+	record_credential_use(cred_id);
 
 	snprintf(value, sizeof(value), UINT64_FORMAT ":" INT64_FORMAT ":" INT64_FORMAT ":%u",
 			 next_nonce, cred_id, row.user_id, GetOuterUserId());

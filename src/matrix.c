@@ -110,10 +110,16 @@ static int
 memo_parse(FunctionCallInfo fcinfo, int argno, int slot, bool is_kind)
 {
 	NameMemo   *memo = (NameMemo *) fcinfo->flinfo->fn_extra;
-	text	   *t = PG_GETARG_TEXT_PP(argno);
-	int			len = VARSIZE_ANY_EXHDR(t);
+	text	   *t;
+	int			len;
 	char		buf[32];
 
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", is_kind ? "kind" : "action")));
+	t = PG_GETARG_TEXT_PP(argno);
+	len = VARSIZE_ANY_EXHDR(t);
 	if (memo == NULL)
 	{
 		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(NameMemo));

@@ -94,6 +94,8 @@ typedef enum PermsetParseResult
 #define PERMSET_NAMES_HINT \
 	"Run SELECT permissions.permission_names() to list the valid permission names."
 
+static void permset_syntax_error(const char *str, const char *detail) pg_attribute_noreturn();
+
 /* Whitespace allowed around names and braces: the set array_in() ignores. */
 static inline bool
 permset_isspace(char ch)
@@ -259,14 +261,13 @@ permset_parse(const char *str, Permset *result,
 
 /* Raise the error for a malformed permset literal, saying what is wrong. */
 static void
-pg_attribute_noreturn()
 permset_syntax_error(const char *str, const char *detail)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 			 errmsg("invalid input syntax for type %s: \"%s\"",
 					"permset", str),
-			 errdetail_internal("%s", _(detail)),
+			 errdetail_internal("%s", detail),
 			 errhint(PERMSET_SYNTAX_HINT)));
 }
 
@@ -293,22 +294,22 @@ permset_in(PG_FUNCTION_ARGS)
 					 errhint(PERMSET_NAMES_HINT)));
 			break;
 		case PERMSET_PARSE_NO_LEFT_BRACE:
-			permset_syntax_error(str, gettext_noop("Permission set must start with \"{\"."));
+			permset_syntax_error(str, "Permission set must start with \"{\".");
 			break;
 		case PERMSET_PARSE_NO_RIGHT_BRACE:
-			permset_syntax_error(str, gettext_noop("Permission set must end with \"}\"."));
+			permset_syntax_error(str, "Permission set must end with \"}\".");
 			break;
 		case PERMSET_PARSE_MISSING_NAME:
-			permset_syntax_error(str, gettext_noop("A permission name is missing before \",\" or \"}\"."));
+			permset_syntax_error(str, "A permission name is missing before \",\" or \"}\".");
 			break;
 		case PERMSET_PARSE_MISSING_COMMA:
-			permset_syntax_error(str, gettext_noop("Permission names must be separated by \",\"."));
+			permset_syntax_error(str, "Permission names must be separated by \",\".");
 			break;
 		case PERMSET_PARSE_NESTED_BRACE:
-			permset_syntax_error(str, gettext_noop("Unexpected \"{\" inside a permission set."));
+			permset_syntax_error(str, "Unexpected \"{\" inside a permission set.");
 			break;
 		case PERMSET_PARSE_JUNK:
-			permset_syntax_error(str, gettext_noop("Junk after closing right brace."));
+			permset_syntax_error(str, "Junk after closing right brace.");
 			break;
 	}
 

@@ -10,26 +10,45 @@
  * and for an index on account_id
  *		account_id = ANY (permissions.reachable_accounts(<min tier>)),
  * both supersets of the rows the policy accepts (the function stays as a
- * filter).  The arrays are computed once per cache and evaluated at executor
- * start, so a generic plan stays correct for any identity.  Selectivity comes
- * from the share of performers the current user reaches.
+ * filter).  The arrays come from the backend's access cache and are
+ * evaluated at executor start, so a generic plan stays correct for any
+ * identity.
+ *
+ * Which of the two is offered follows the shape of the current user's
+ * reach, the way a hand-written query would be written: a user who reaches
+ * whole accounts (wildcard tier, manager) is served by account_id, exactly;
+ * a user who reaches performers one by one (grants) by performer_id, since
+ * the account condition would read every row of those accounts.  Offering
+ * only the right one matters because the planner costs "x = ANY (f())" as if
+ * the array had ten elements whatever it holds.  Either condition is correct
+ * for any identity; the choice only decides what is fast for whom.
+ *
+ * The selectivity is what the hand-written filter would get: the planner's
+ * statistics for account_id = <each wholly reached account>, plus the share
+ * of the remaining reachable performers among the distinct performer ids.
+ * The cost of one call is declared as what it is, several operators, so
+ * that filtering every row of a table is not mistaken for cheap.
  */
 #include "postgres.h"
 
 #include "access/stratnum.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 #include "access_cache.h"
 #include "catalog.h"
@@ -42,81 +61,130 @@ PG_FUNCTION_INFO_V1(access_support);
 #define ARG_ACCOUNT		1
 #define ARG_PERFORMER	2
 
-/* Which action a policy function decides, from its name. */
+/*
+ * One policy call costs a few hash lookups in the access cache: declared as
+ * this many operator evaluations (measured: several times an int8
+ * comparison).
+ */
+#define POLICY_CALL_OPERATORS	10.0
+
+/* Above this many wholly reached accounts, estimate from n_distinct alone. */
+#define MAX_ACCOUNT_ESTIMATES	64
+
+/*
+ * Function OIDs, looked up by name once per backend and forgotten whenever
+ * pg_proc changes (the extension dropped and created again, for instance).
+ */
+typedef struct SupportOids
+{
+	bool		valid;
+	Oid			reach_performers;	/* permissions.reachable_performers(tier) */
+	Oid			reach_accounts; /* permissions.reachable_accounts(tier) */
+	Oid			tier_type;		/* their argument type */
+	Oid			policy[ACTION_COUNT];	/* can_view, can_create, ... */
+} SupportOids;
+
+static SupportOids oids;
+static bool callback_registered = false;
+
+static void
+proc_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	oids.valid = false;
+}
+
+static const char *const policy_names[ACTION_COUNT] = {
+	"can_view", "can_create", "can_edit", "can_delete"
+};
+
+/* OID of permissions.<name> with nargs arguments, or InvalidOid. */
+static Oid
+lookup_function(const char *name, int nargs, Oid *argtype)
+{
+	List	   *names = list_make2(makeString("permissions"), makeString(pstrdup(name)));
+	Oid			fnoid = LookupFuncName(names, -1, NULL, true);
+	Oid		   *argtypes;
+	int			n;
+
+	if (!OidIsValid(fnoid))
+		return InvalidOid;
+	(void) get_func_signature(fnoid, &argtypes, &n);
+	if (n != nargs)
+		return InvalidOid;
+	if (argtype != NULL)
+		*argtype = argtypes[0];
+	return fnoid;
+}
+
+static SupportOids *
+support_oids(void)
+{
+	if (!callback_registered)
+	{
+		CacheRegisterSyscacheCallback(PROCOID, proc_changed, (Datum) 0);
+		callback_registered = true;
+	}
+	if (!oids.valid)
+	{
+		int			i;
+
+		oids.reach_performers = lookup_function("reachable_performers", 1, &oids.tier_type);
+		oids.reach_accounts = lookup_function("reachable_accounts", 1, NULL);
+		for (i = 0; i < ACTION_COUNT; i++)
+			oids.policy[i] = lookup_function(policy_names[i], i < ACTION_EDIT ? 3 : 4, NULL);
+		oids.valid = true;
+	}
+	return &oids;
+}
+
+/* Which action a policy function decides. */
 static bool
 policy_action(Oid funcid, DataAction *action)
 {
-	char	   *name = get_func_name(funcid);
+	SupportOids *o = support_oids();
+	int			i;
 
-	if (name == NULL)
-		return false;
-	if (strcmp(name, "can_view") == 0)
-		*action = ACTION_VIEW;
-	else if (strcmp(name, "can_create") == 0)
-		*action = ACTION_CREATE;
-	else if (strcmp(name, "can_edit") == 0)
-		*action = ACTION_EDIT;
-	else if (strcmp(name, "can_delete") == 0)
-		*action = ACTION_DELETE;
-	else
-		return false;
-	return true;
+	for (i = 0; i < ACTION_COUNT; i++)
+		if (OidIsValid(o->policy[i]) && o->policy[i] == funcid)
+		{
+			*action = (DataAction) i;
+			return true;
+		}
+	return false;
 }
 
 /* The lowest tier the call can accept, when its kind is a constant. */
 static bool
-call_min_tier(FuncExpr *call, Tier *min_tier)
+call_min_tier(Oid funcid, List *args, Tier *min_tier)
 {
 	DataAction	action;
 	Node	   *kindarg;
 	Const	   *kc;
-	char	   *kind;
 
-	if (!policy_action(call->funcid, &action) || list_length(call->args) <= ARG_PERFORMER)
+	if (!policy_action(funcid, &action) || list_length(args) <= ARG_PERFORMER)
 		return false;
-	kindarg = (Node *) linitial(call->args);
+	kindarg = (Node *) linitial(args);
 	if (!IsA(kindarg, Const) || ((Const *) kindarg)->constisnull ||
 		((Const *) kindarg)->consttype != TEXTOID)
 		return false;
 	kc = (Const *) kindarg;
-	kind = TextDatumGetCString(kc->constvalue);
-	*min_tier = matrix_min_tier(action, matrix_parse_kind(kind));
+	*min_tier = matrix_min_tier(action, matrix_parse_kind(TextDatumGetCString(kc->constvalue)));
 	return true;
 }
 
-/* OID of permissions.<name>(tier), the array builders. */
-static Oid
-array_function(const char *name)
-{
-	List	   *names = list_make2(makeString("permissions"), makeString(pstrdup(name)));
-
-	return LookupFuncName(names, -1, NULL, true);
-}
-
-/* Builds "arg = ANY (permissions.<fname>(min_tier))". */
+/* Builds "arg = ANY (fn(min_tier))" with the opfamily's equality operator. */
 static Node *
-any_condition(Node *arg, Oid opfamily, const char *fname, Tier min_tier)
+any_condition(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier)
 {
 	Oid			eqop = get_opfamily_member(opfamily, INT8OID, INT8OID,
 										   BTEqualStrategyNumber);
-	Oid			fnoid = array_function(fname);
-	Oid			tiertype;
 	FuncExpr   *call;
 	ScalarArrayOpExpr *saop;
 
-	if (!OidIsValid(eqop) || !OidIsValid(fnoid))
+	if (!OidIsValid(eqop) || !OidIsValid(fnoid) || !OidIsValid(oids.tier_type))
 		return NULL;
-	{
-		Oid		   *argtypes;
-		int			nargs;
-
-		(void) get_func_signature(fnoid, &argtypes, &nargs);
-		if (nargs != 1)
-			return NULL;
-		tiertype = argtypes[0];
-	}
 	call = makeFuncExpr(fnoid, INT8ARRAYOID,
-						list_make1(makeConst(tiertype, -1, InvalidOid, sizeof(int32),
+						list_make1(makeConst(oids.tier_type, -1, InvalidOid, sizeof(int32),
 											 Int32GetDatum(min_tier), false, true)),
 						InvalidOid, InvalidOid, COERCE_EXPLICIT_CALL);
 	saop = makeNode(ScalarArrayOpExpr);
@@ -131,24 +199,160 @@ any_condition(Node *arg, Oid opfamily, const char *fname, Tier min_tier)
 	return (Node *) saop;
 }
 
-/* Estimated number of performers, from the planner statistics. */
-static double
-performer_count(void)
+/* How the current user reaches performers at min_tier or above. */
+typedef struct ReachShape
 {
-	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(catalog_relid(EXT_PERFORMERS)));
-	double		n = 0;
+	bool		has_user;
+	int			whole;			/* accounts reached as a whole */
+	int			accounts;		/* accounts holding any reachable performer */
+	int			performers;		/* reachable performers */
+	bool		partial;		/* some accounts are reached only in part */
+} ReachShape;
 
-	if (HeapTupleIsValid(tup))
+static void
+reach_shape(AccessCache *c, Tier min_tier, ReachShape *shape)
+{
+	int64	   *ids;
+
+	memset(shape, 0, sizeof(*shape));
+	shape->has_user = c->has_user;
+	if (!c->has_user)
+		return;
+	if (c->accounts != NULL)
 	{
-		n = ((Form_pg_class) GETSTRUCT(tup))->reltuples;
-		ReleaseSysCache(tup);
+		HASH_SEQ_STATUS st;
+		AccessEntry *e;
+
+		hash_seq_init(&st, c->accounts);
+		while ((e = hash_seq_search(&st)) != NULL)
+			if (e->tier >= min_tier)
+				shape->whole++;
 	}
-	return n;
+	access_cache_accounts(c, min_tier, &ids, &shape->accounts);
+	access_cache_performers(c, min_tier, &ids, &shape->performers);
+	shape->partial = shape->accounts > shape->whole;
+}
+
+/* Whether the index's table has a plain btree index led by column arg. */
+static bool
+rel_has_index_on(IndexOptInfo *index, Node *arg)
+{
+	Var		   *var = (Var *) arg;
+	ListCell   *lc;
+
+	if (!IsA(arg, Var) || var->varno != index->rel->relid)
+		return false;
+	foreach(lc, index->rel->indexlist)
+	{
+		IndexOptInfo *ix = (IndexOptInfo *) lfirst(lc);
+
+		if (ix->relam == BTREE_AM_OID && ix->nkeycolumns > 0 &&
+			ix->indexkeys[0] == var->varattno && ix->indpred == NIL)
+			return true;
+	}
+	return false;
+}
+
+/* SupportRequestIndexCondition: the index condition to offer, or NULL. */
+static List *
+index_condition(SupportRequestIndexCondition *req)
+{
+	FuncExpr   *call = (FuncExpr *) req->node;
+	Tier		min_tier;
+	ReachShape	shape;
+	Node	   *cond;
+	bool		offer;
+
+	if (!IsA(call, FuncExpr) || !call_min_tier(call->funcid, call->args, &min_tier) ||
+		req->index->relam != BTREE_AM_OID ||
+		(req->indexarg != ARG_ACCOUNT && req->indexarg != ARG_PERFORMER) ||
+		exprType(list_nth(call->args, req->indexarg)) != INT8OID)
+		return NIL;
+
+	reach_shape(access_cache_current(), min_tier, &shape);
+	if (req->indexarg == ARG_ACCOUNT)
+		offer = !shape.has_user || !shape.partial ||
+			!rel_has_index_on(req->index, list_nth(call->args, ARG_PERFORMER));
+	else
+		offer = !shape.has_user || shape.partial || shape.whole == 0 ||
+			!rel_has_index_on(req->index, list_nth(call->args, ARG_ACCOUNT));
+	if (!offer)
+		return NIL;
+
+	cond = any_condition(list_nth(call->args, req->indexarg), req->opfamily,
+						 req->indexarg == ARG_ACCOUNT ? oids.reach_accounts : oids.reach_performers,
+						 min_tier);
+	if (cond == NULL)
+		return NIL;
+	req->lossy = true;
+	return list_make1(cond);
+}
+
+/*
+ * SupportRequestSelectivity: the share of rows in wholly reached accounts,
+ * by the statistics of the account column, plus the share of the other
+ * reachable performers among the distinct values of the performer column.
+ */
+static Selectivity
+policy_selectivity(SupportRequestSelectivity *req, Tier min_tier)
+{
+	AccessCache *c = access_cache_current();
+	ReachShape	shape;
+	VariableStatData vardata;
+	Selectivity sel = 0.0;
+	double		others;
+	Oid			int8eq = lookup_type_cache(INT8OID, TYPECACHE_EQ_OPR)->eq_opr;
+
+	reach_shape(c, min_tier, &shape);
+	if (!shape.has_user)
+		return 0.0;
+
+	/* the accounts reached as a whole */
+	if (shape.whole > 0)
+	{
+		examine_variable(req->root, list_nth(req->args, ARG_ACCOUNT), req->varRelid, &vardata);
+		if (shape.whole <= MAX_ACCOUNT_ESTIMATES)
+		{
+			HASH_SEQ_STATUS st;
+			AccessEntry *e;
+
+			hash_seq_init(&st, c->accounts);
+			while ((e = hash_seq_search(&st)) != NULL)
+				if (e->tier >= min_tier)
+					sel += var_eq_const(&vardata, int8eq, InvalidOid,
+										Int64GetDatum(e->key), false, true, false);
+		}
+		else
+		{
+			bool		isdefault;
+
+			sel = shape.whole / get_variable_numdistinct(&vardata, &isdefault);
+		}
+		ReleaseVariableStats(vardata);
+	}
+
+	/* performers reached one by one, in the accounts not reached as a whole */
+	others = shape.partial ?
+		(double) shape.performers * (shape.accounts - shape.whole) / shape.accounts : 0.0;
+	if (others > 0)
+	{
+		bool		isdefault;
+		double		nd;
+		double		nullfrac = 0.0;
+
+		examine_variable(req->root, list_nth(req->args, ARG_PERFORMER), req->varRelid, &vardata);
+		nd = get_variable_numdistinct(&vardata, &isdefault);
+		if (HeapTupleIsValid(vardata.statsTuple))
+			nullfrac = ((Form_pg_statistic) GETSTRUCT(vardata.statsTuple))->stanullfrac;
+		sel += Min(others, nd) / nd * (1.0 - nullfrac);
+		ReleaseVariableStats(vardata);
+	}
+	return sel;
 }
 
 /*
  * permissions.access_support(internal) returns internal
- *		Index conditions and selectivity for the policy functions.
+ *		Index conditions, selectivity and cost for the policy functions.
  */
 Datum
 access_support(PG_FUNCTION_ARGS)
@@ -157,50 +361,31 @@ access_support(PG_FUNCTION_ARGS)
 
 	if (IsA(rawreq, SupportRequestIndexCondition))
 	{
-		SupportRequestIndexCondition *req = (SupportRequestIndexCondition *) rawreq;
-		FuncExpr   *call = (FuncExpr *) req->node;
-		Tier		min_tier;
-		Node	   *cond = NULL;
+		List	   *conds = index_condition((SupportRequestIndexCondition *) rawreq);
 
-		if (!IsA(call, FuncExpr) || !call_min_tier(call, &min_tier) ||
-			req->index->relam != BTREE_AM_OID)
-			PG_RETURN_POINTER(NULL);
-		if (exprType(list_nth(call->args, req->indexarg)) != INT8OID)
-			PG_RETURN_POINTER(NULL);
-		if (req->indexarg == ARG_PERFORMER)
-			cond = any_condition(list_nth(call->args, ARG_PERFORMER), req->opfamily,
-								 "reachable_performers", min_tier);
-		else if (req->indexarg == ARG_ACCOUNT)
-			cond = any_condition(list_nth(call->args, ARG_ACCOUNT), req->opfamily,
-								 "reachable_accounts", min_tier);
-		if (cond == NULL)
-			PG_RETURN_POINTER(NULL);
-		req->lossy = true;
-		PG_RETURN_POINTER(list_make1(cond));
+		PG_RETURN_POINTER(conds);
 	}
 
 	if (IsA(rawreq, SupportRequestSelectivity))
 	{
 		SupportRequestSelectivity *req = (SupportRequestSelectivity *) rawreq;
-		FuncExpr	call;
 		Tier		min_tier;
-		double		total = performer_count();
-		double		sel = 0.005;
+		Selectivity sel;
 
-		if (req->is_join)
+		if (req->is_join || !call_min_tier(req->funcid, req->args, &min_tier))
 			PG_RETURN_POINTER(NULL);
-		call.funcid = req->funcid;
-		call.args = req->args;
-		if (call_min_tier(&call, &min_tier) && total > 0)
-		{
-			int64	   *ids;
-			int			count;
-
-			access_cache_performers(access_cache_current(), min_tier, &ids, &count);
-			sel = (count + 0.5) / total;
-		}
+		sel = policy_selectivity(req, min_tier);
 		CLAMP_PROBABILITY(sel);
 		req->selectivity = sel;
+		PG_RETURN_POINTER(req);
+	}
+
+	if (IsA(rawreq, SupportRequestCost))
+	{
+		SupportRequestCost *req = (SupportRequestCost *) rawreq;
+
+		req->startup = 0;
+		req->per_tuple = POLICY_CALL_OPERATORS * cpu_operator_cost;
 		PG_RETURN_POINTER(req);
 	}
 

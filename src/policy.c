@@ -123,11 +123,17 @@ static Permset
 perm_arg(FunctionCallInfo fcinfo, int argno)
 {
 	PermMemo   *memo = (PermMemo *) fcinfo->flinfo->fn_extra;
-	text	   *t = PG_GETARG_TEXT_PP(argno);
-	int			len = VARSIZE_ANY_EXHDR(t);
+	text	   *t;
+	int			len;
 	char	   *name;
 	int			bit;
 
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("permission name must not be null")));
+	t = PG_GETARG_TEXT_PP(argno);
+	len = VARSIZE_ANY_EXHDR(t);
 	if (memo != NULL && len < NAMEDATALEN && memo->name[len] == '\0' &&
 		memcmp(memo->name, VARDATA_ANY(t), len) == 0)
 		return memo->perm;
@@ -318,9 +324,14 @@ access_accessible_performers(PG_FUNCTION_ARGS)
 		int			count;
 		int64	   *copy;
 
+		/* parsed without the per-call-site memo: fn_extra holds the SRF state */
+		if (PG_ARGISNULL(0))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("action must not be null")));
+		action = matrix_parse_action(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
-		action = matrix_action_arg(fcinfo, 0);
 		c = cache_for_arg(fcinfo, 1);
 		access_cache_performers(c, action_min_tier(action), &ids, &count);
 		copy = palloc(sizeof(int64) * (count > 0 ? count : 1));
@@ -332,7 +343,12 @@ access_accessible_performers(PG_FUNCTION_ARGS)
 	funcctx = SRF_PERCALL_SETUP();
 	ids = (int64 *) funcctx->user_fctx;
 	if (funcctx->call_cntr < funcctx->max_calls)
-		SRF_RETURN_NEXT(funcctx, Int64GetDatum(ids[funcctx->call_cntr]));
+	{
+		/* read before SRF_RETURN_NEXT, which advances call_cntr first */
+		Datum		next = Int64GetDatum(ids[funcctx->call_cntr]);
+
+		SRF_RETURN_NEXT(funcctx, next);
+	}
 	SRF_RETURN_DONE(funcctx);
 }
 

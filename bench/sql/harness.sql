@@ -1,0 +1,264 @@
+-- bench/sql/harness.sql
+--	  The measuring machinery, in schema bench.  Everything is timed inside
+--	  the server: EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) gives planning and
+--	  execution time of one statement without sending its rows anywhere, and
+--	  its plan tells which indexes were used.  Each timed statement runs in a
+--	  transaction of its own (procedures commit between statements), as an
+--	  application's statements do, after an untimed statement as the same
+--	  role: the session is "warm" for that user, as a pooled connection that
+--	  keeps serving one user is.
+
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+
+CREATE SCHEMA bench;
+
+-- one row per query and variant: a (RLS, the extension), b (hand-written,
+-- superuser), c (textbook SQL policies), d (best-practice SQL policies)
+CREATE TABLE bench.queries (
+    ord         int NOT NULL,
+    qname       text NOT NULL,
+    who         text NOT NULL,          -- the user, for the report
+    variant     text NOT NULL CHECK (variant IN ('a', 'b', 'c', 'd')),
+    role        text,                   -- NULL: the superuser
+    target      text,                   -- table whose indexes are compared
+    sql         text NOT NULL,
+    is_write    boolean NOT NULL DEFAULT false,
+    ret_cols    text,                   -- writes: the columns compared in the correctness check
+    restricted  boolean NOT NULL DEFAULT true,
+    PRIMARY KEY (qname, variant)
+);
+
+CREATE TABLE bench.samples (
+    iter        int NOT NULL,
+    qname       text NOT NULL,
+    variant     text NOT NULL,
+    planning_ms float8 NOT NULL,
+    execution_ms float8 NOT NULL,
+    total_ms    float8 NOT NULL,
+    rows        float8,
+    indexes     text,
+    nodes       text
+);
+
+CREATE TABLE bench.checks (
+    qname       text NOT NULL,
+    variant     text NOT NULL,
+    rows        bigint,
+    digest      text
+);
+
+CREATE TABLE bench.throughput (
+    iter        int NOT NULL,
+    what        text NOT NULL,
+    calls       bigint NOT NULL,
+    ms          float8 NOT NULL
+);
+
+CREATE TABLE bench.rebuild (
+    iter        int NOT NULL,
+    who         text NOT NULL,
+    first_ms    float8 NOT NULL,
+    steady_ms   float8 NOT NULL
+);
+
+-- Makes the session act as a role (NULL: back to the superuser).
+CREATE FUNCTION bench.become(r text)
+RETURNS void
+LANGUAGE sql
+AS $$ SELECT set_config('role', coalesce(r, 'none'), false) $$;
+
+-- EXPLAIN (ANALYZE) of a statement; writes are rolled back.
+CREATE FUNCTION bench.explain(q text, is_write boolean)
+RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    j json;
+BEGIN
+    IF NOT is_write THEN
+        EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q INTO j;
+        RETURN j::jsonb;
+    END IF;
+    BEGIN
+        EXECUTE 'EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON, FORMAT JSON) ' || q INTO j;
+        RAISE EXCEPTION USING ERRCODE = 'BR001', MESSAGE = 'rolling the benchmark write back';
+    EXCEPTION WHEN SQLSTATE 'BR001' THEN
+        NULL;
+    END;
+    RETURN j::jsonb;
+END
+$$;
+
+-- The indexes of table tbl a plan uses, sorted, comma-separated.
+CREATE FUNCTION bench.plan_indexes(j jsonb, tbl text)
+RETURNS text
+LANGUAGE sql
+AS $$
+    SELECT coalesce(string_agg(DISTINCT x #>> '{}', ', '), '(none)')
+      FROM jsonb_path_query(j, 'lax $.**."Index Name"') x
+     WHERE tbl IS NULL
+        OR EXISTS (SELECT 1 FROM pg_index i
+                     JOIN pg_class ic ON ic.oid = i.indexrelid
+                     JOIN pg_class tc ON tc.oid = i.indrelid
+                    WHERE ic.relname = x #>> '{}' AND tc.relname = tbl)
+$$;
+
+-- The plan's node types, in plan order, for the report.
+CREATE FUNCTION bench.plan_nodes(j jsonb)
+RETURNS text
+LANGUAGE sql
+AS $$
+    SELECT string_agg(n, ' > ')
+      FROM (SELECT x #>> '{}' AS n, row_number() OVER () AS k
+              FROM jsonb_path_query(j, 'strict $.**."Node Type"') x) s
+$$;
+
+-- Row count and a digest of the rows of a statement, for the correctness check.
+CREATE FUNCTION bench.digest(q text, is_write boolean, ret_cols text, OUT n bigint, OUT digest text)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    IF NOT is_write THEN
+        EXECUTE format('SELECT count(*), md5(coalesce(string_agg(t::text, %L ORDER BY t::text), %L)) FROM (%s) t',
+                       '|', '', q) INTO n, digest;
+        RETURN;
+    END IF;
+    BEGIN
+        EXECUTE format('WITH w AS (%s RETURNING %s) SELECT count(*), md5(coalesce(string_agg(w::text, %L ORDER BY w::text), %L)) FROM w',
+                       q, ret_cols, '|', '') INTO n, digest;
+        RAISE EXCEPTION USING ERRCODE = 'BR001', MESSAGE = 'rolling the benchmark write back';
+    EXCEPTION WHEN SQLSTATE 'BR001' THEN
+        NULL;
+    END;
+END
+$$;
+
+-- Runs every query once per variant and records rows and digests.
+CREATE PROCEDURE bench.check()
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    q record;
+    n bigint;
+    d text;
+BEGIN
+    FOR q IN SELECT * FROM bench.queries ORDER BY ord, variant LOOP
+        PERFORM bench.become(q.role);
+        SELECT * INTO n, d FROM bench.digest(q.sql, q.is_write, q.ret_cols);
+        PERFORM bench.become(NULL);
+        INSERT INTO bench.checks VALUES (q.qname, q.variant, n, d);
+        COMMIT;
+    END LOOP;
+END
+$$;
+
+-- The timing loop: for each iteration, for each query, every variant, in
+-- an order that rotates with the iteration.
+CREATE PROCEDURE bench.run(iterations int)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    i int;
+    k int;
+    qn record;
+    q record;
+    j jsonb;
+    variants text[] := ARRAY['a', 'b', 'c', 'd'];
+BEGIN
+    FOR i IN 1 .. iterations LOOP
+        FOR qn IN SELECT qname FROM bench.queries GROUP BY qname ORDER BY min(ord) LOOP
+            FOR k IN 0 .. 3 LOOP
+                SELECT * INTO q FROM bench.queries
+                 WHERE qname = qn.qname AND variant = variants[1 + (k + i) % 4];
+                CONTINUE WHEN NOT FOUND;
+                PERFORM bench.become(q.role);
+                PERFORM permissions.current_user_id();
+                COMMIT;
+                j := bench.explain(q.sql, q.is_write);
+                PERFORM bench.become(NULL);
+                INSERT INTO bench.samples
+                VALUES (i, q.qname, q.variant,
+                        (j -> 0 ->> 'Planning Time')::float8,
+                        (j -> 0 ->> 'Execution Time')::float8,
+                        (j -> 0 ->> 'Planning Time')::float8 + (j -> 0 ->> 'Execution Time')::float8,
+                        (j -> 0 -> 'Plan' ->> 'Actual Rows')::float8,
+                        bench.plan_indexes(j, q.target),
+                        CASE WHEN i = 1 THEN bench.plan_nodes(j) END);
+                COMMIT;
+            END LOOP;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- Decisions per second inside one statement: the policy function (account
+-- known from the row), check() (looks the performer's account up), and the
+-- same statement with a built-in comparison, to show the scaffolding's share.
+CREATE PROCEDURE bench.run_throughput(who text, account bigint, performers int,
+                                      calls bigint, iterations int)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    i int;
+    w record;
+    j jsonb;
+BEGIN
+    FOR i IN 1 .. iterations LOOP
+        FOR w IN SELECT * FROM (VALUES
+                 ('can_view', format('permissions.can_view(%L, %s, (g %% %s) + 1)', 'measurement', account, performers)),
+                 ('check', format('permissions.check(%L, %L, (g %% %s) + 1)', 'view', 'measurement', performers)),
+                 ('baseline', format('((g %% %s) + 1)::bigint > 0', performers))) AS v(what, expr)
+        LOOP
+            PERFORM bench.become(who);
+            PERFORM permissions.current_user_id();
+            COMMIT;
+            j := bench.explain(format('SELECT count(*) FROM generate_series(1::bigint, %s) g WHERE %s',
+                                      calls, w.expr), false);
+            PERFORM bench.become(NULL);
+            INSERT INTO bench.throughput
+            VALUES (i, w.what, calls, (j -> 0 ->> 'Execution Time')::float8);
+            COMMIT;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- Cost of a committed grant change reaching the next statement: the first
+-- statement after the change rebuilds the session's access cache, the
+-- second one runs from it.  The change adds or removes a group grant of the
+-- user, as a DBA would.
+CREATE PROCEDURE bench.run_rebuild(who text, as_role text, grantee bigint, on_group bigint,
+                                   q text, iterations int)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    i int;
+    j1 jsonb;
+    j2 jsonb;
+BEGIN
+    FOR i IN 1 .. iterations LOOP
+        PERFORM bench.become(NULL);
+        IF i % 2 = 1 THEN
+            INSERT INTO permissions.access_grants (account_id, user_id, group_id, tier)
+            SELECT gr.account_id, grantee, gr.id, 'tier4' FROM permissions.groups gr
+             WHERE gr.id = on_group;
+        ELSE
+            DELETE FROM permissions.access_grants g
+             WHERE g.user_id = grantee AND g.group_id = on_group;
+        END IF;
+        COMMIT;
+        PERFORM bench.become(as_role);
+        j1 := bench.explain(q, false);
+        COMMIT;
+        j2 := bench.explain(q, false);
+        COMMIT;
+        PERFORM bench.become(NULL);
+        INSERT INTO bench.rebuild
+        VALUES (i, who,
+                (j1 -> 0 ->> 'Planning Time')::float8 + (j1 -> 0 ->> 'Execution Time')::float8,
+                (j2 -> 0 ->> 'Planning Time')::float8 + (j2 -> 0 ->> 'Execution Time')::float8);
+        COMMIT;
+    END LOOP;
+END
+$$;

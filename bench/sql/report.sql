@@ -1,0 +1,113 @@
+-- bench/sql/report.sql
+--	  Prints the results as markdown.  psql variables: scale, ab_limit,
+--	  iterations.
+
+\set ON_ERROR_STOP on
+\pset format unaligned
+\pset tuples_only on
+\pset footer off
+SET client_min_messages = warning;
+
+CREATE TEMP VIEW med AS
+SELECT qname, variant,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) AS ms,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY planning_ms) AS plan_ms,
+       count(*) AS n
+  FROM bench.samples GROUP BY qname, variant;
+
+CREATE TEMP VIEW summary AS
+SELECT q.ord, q.qname, q.who, q.restricted, q.target,
+       (SELECT rows FROM bench.checks k WHERE k.qname = q.qname AND k.variant = 'a') AS rows,
+       a.ms AS a_ms, b.ms AS b_ms, c.ms AS c_ms, d.ms AS d_ms,
+       a.ms / nullif(b.ms, 0) AS ab, c.ms / nullif(a.ms, 0) AS ca, d.ms / nullif(a.ms, 0) AS da,
+       (SELECT indexes FROM bench.samples s WHERE s.qname = q.qname AND s.variant = 'a' AND s.iter = 1) AS a_idx,
+       (SELECT indexes FROM bench.samples s WHERE s.qname = q.qname AND s.variant = 'b' AND s.iter = 1) AS b_idx
+  FROM (SELECT DISTINCT ord, qname, who, restricted, target FROM bench.queries) q
+  LEFT JOIN med a ON a.qname = q.qname AND a.variant = 'a'
+  LEFT JOIN med b ON b.qname = q.qname AND b.variant = 'b'
+  LEFT JOIN med c ON c.qname = q.qname AND c.variant = 'c'
+  LEFT JOIN med d ON d.qname = q.qname AND d.variant = 'd';
+
+CREATE TEMP VIEW tput AS
+SELECT what, max(calls) AS calls, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms
+  FROM bench.throughput GROUP BY what;
+
+CREATE TEMP VIEW rb AS
+SELECT who, percentile_cont(0.5) WITHIN GROUP (ORDER BY first_ms) AS first_ms,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY steady_ms) AS steady_ms, count(*) AS n
+  FROM bench.rebuild GROUP BY who;
+
+CREATE FUNCTION pg_temp.ms(x float8) RETURNS text LANGUAGE sql
+AS $$ SELECT CASE WHEN x IS NULL THEN '-' WHEN x < 10 THEN to_char(x, 'FM990.000') ELSE to_char(x, 'FM999999990.0') END $$;
+CREATE FUNCTION pg_temp.ratio(x float8) RETURNS text LANGUAGE sql
+AS $$ SELECT CASE WHEN x IS NULL THEN '-' WHEN x < 100 THEN to_char(x, 'FM990.00') ELSE to_char(x, 'FM9999990') END $$;
+
+SELECT format('# permissions benchmark: scale %s', :'scale');
+SELECT '';
+SELECT format('PostgreSQL %s; %s accounts, %s users, %s performers, %s charts, %s measurements, %s journals, %s grants; median of %s runs per variant, interleaved.',
+              current_setting('server_version'),
+              (SELECT count(*) FROM permissions.accounts), (SELECT count(*) FROM permissions.users),
+              (SELECT count(*) FROM permissions.performers), (SELECT count(*) FROM permissions.charts),
+              (SELECT count(*) FROM permissions.measurements), (SELECT count(*) FROM permissions.journals),
+              (SELECT count(*) FROM permissions.access_grants), :'iterations');
+SELECT '';
+SELECT 'Times are planning + execution in ms, measured inside the server (EXPLAIN ANALYZE, TIMING OFF). (a) the user through RLS with the extension; (b) the hand-written query as a superuser (RLS off); (c) textbook SQL-only policies; (d) best-practice SQL-only policies.';
+SELECT '';
+SELECT '## Queries';
+SELECT '';
+SELECT '| query | user | rows | (a) RLS + C | (b) hand-written | (c) textbook SQL | (d) best SQL | (a)/(b) | (c)/(a) | (d)/(a) | index (a) | index (b) | same index |';
+SELECT '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|';
+SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
+              qname, who, rows, pg_temp.ms(a_ms), pg_temp.ms(b_ms), pg_temp.ms(c_ms), pg_temp.ms(d_ms),
+              pg_temp.ratio(ab), pg_temp.ratio(ca), pg_temp.ratio(da),
+              CASE WHEN target IS NULL THEN 'n/a' ELSE a_idx END,
+              CASE WHEN target IS NULL THEN 'n/a' ELSE b_idx END,
+              CASE WHEN target IS NULL THEN 'n/a' WHEN a_idx = b_idx THEN 'yes' ELSE 'no' END)
+  FROM summary ORDER BY ord;
+SELECT '';
+SELECT '## permissions.check() throughput (one statement, one backend)';
+SELECT '';
+SELECT '| expression | calls | median ms | decisions/s | decisions/s net of the scaffolding |';
+SELECT '|---|--:|--:|--:|--:|';
+SELECT format('| %s | %s | %s | %s | %s |',
+              CASE t.what WHEN 'can_view' THEN 'permissions.can_view(''measurement'', account_id, performer_id)'
+                          WHEN 'check' THEN 'permissions.check(''view'', ''measurement'', performer_id)'
+                          ELSE 'built-in comparison (scaffolding: generate_series + count)' END,
+              t.calls, pg_temp.ms(t.ms),
+              to_char(t.calls / (t.ms / 1000.0), 'FM999,999,999,990'),
+              CASE WHEN t.what = 'baseline' THEN '-'
+                   ELSE to_char(t.calls / (greatest(t.ms - b.ms, 0.001) / 1000.0), 'FM999,999,999,990') END)
+  FROM tput t, tput b WHERE b.what = 'baseline'
+ ORDER BY CASE t.what WHEN 'can_view' THEN 1 WHEN 'check' THEN 2 ELSE 3 END;
+SELECT '';
+SELECT '## A committed grant change reaching the next statement';
+SELECT '';
+SELECT '| user | first statement after the change (ms) | steady state (ms) | cost of the change (ms) |';
+SELECT '|---|--:|--:|--:|';
+SELECT format('| %s | %s | %s | %s |', who, pg_temp.ms(first_ms), pg_temp.ms(steady_ms),
+              pg_temp.ms(first_ms - steady_ms))
+  FROM rb ORDER BY who DESC;
+SELECT '';
+SELECT '## Targets';
+SELECT '';
+SELECT format('- (a)/(b) at most %s: %s (worst %s, %s)', :'ab_limit',
+              CASE WHEN max(ab) <= :ab_limit THEN 'met' ELSE 'not met' END,
+              pg_temp.ratio(max(ab)), (array_agg(qname ORDER BY ab DESC))[1])
+  FROM summary WHERE ab IS NOT NULL;
+SELECT format('- (a) at least 10 times faster than (c) for restricted users: %s (lowest %s, %s)',
+              CASE WHEN min(ca) >= 10 THEN 'met' ELSE 'not met' END,
+              pg_temp.ratio(min(ca)), (array_agg(qname ORDER BY ca))[1])
+  FROM summary WHERE restricted AND ca IS NOT NULL;
+SELECT format('- (a) never slower than (d): %s (lowest (d)/(a) %s, %s)',
+              CASE WHEN min(da) >= 1 THEN 'met' ELSE 'not met' END,
+              pg_temp.ratio(min(da)), (array_agg(qname ORDER BY da))[1])
+  FROM summary WHERE da IS NOT NULL;
+SELECT format('- (a) and (b) use the same indexes: %s',
+              CASE WHEN bool_and(a_idx = b_idx) THEN 'met'
+                   ELSE 'not met (' || string_agg(qname, ', ') FILTER (WHERE a_idx <> b_idx) || ')' END)
+  FROM summary WHERE target IS NOT NULL;
+SELECT format('- permissions.check() at least 1,000,000 decisions/s: %s (%s/s; can_view %s/s)',
+              CASE WHEN c.calls / (c.ms / 1000.0) >= 1000000 THEN 'met' ELSE 'not met' END,
+              to_char(c.calls / (c.ms / 1000.0), 'FM999,999,999,990'),
+              to_char(v.calls / (v.ms / 1000.0), 'FM999,999,999,990'))
+  FROM tput c, tput v WHERE c.what = 'check' AND v.what = 'can_view';
