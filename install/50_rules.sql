@@ -3,6 +3,9 @@
 -- Rules enforced on every write: user types and roles, escalation, grants,
 -- memberships; the access epoch; the audit log.
 --
+-- The SECURITY DEFINER helpers the triggers call answer only from inside a
+-- trigger (pg_trigger_depth() > 0), so they are no oracle for direct calls.
+--
 -- Escalation rules apply to every role that is not a superuser.  Superusers
 -- (DBAs, and the extension's own SECURITY DEFINER code) are trusted, as they
 -- are by row-level security itself.
@@ -98,6 +101,7 @@ AS $$
     SELECT pg_catalog.count(*) FROM permissions.users
      WHERE account_id OPERATOR(pg_catalog.=) account AND id OPERATOR(pg_catalog.<>) excluded
        AND role OPERATOR(permissions.=) 'manager' AND active
+       AND pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 0
 $$;
 COMMENT ON FUNCTION permissions.other_active_managers(bigint, bigint) IS
 'Internal: number of active managers of an account other than the given user.';
@@ -111,6 +115,7 @@ AS $$
            OR pg_catalog.count(group_id) OPERATOR(pg_catalog.>) 0
       FROM permissions.access_grants
      WHERE user_id OPERATOR(pg_catalog.=) grantee
+       AND pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 0
 $$;
 COMMENT ON FUNCTION permissions.grants_exceed_one_performer(bigint) IS
 'Internal: whether a user holds grants on more than one performer, or on a group (which a single_performer user may not).';
@@ -265,7 +270,10 @@ CREATE FUNCTION permissions.grantee_user_type(grantee bigint)
 RETURNS permissions.user_type
 LANGUAGE sql STABLE SECURITY DEFINER PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT user_type FROM permissions.users WHERE id OPERATOR(pg_catalog.=) grantee $$;
+AS $$
+    SELECT user_type FROM permissions.users
+     WHERE id OPERATOR(pg_catalog.=) grantee AND pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 0
+$$;
 COMMENT ON FUNCTION permissions.grantee_user_type(bigint) IS
 'Internal: the user type of a grantee, which the granter may not be allowed to read.';
 
@@ -278,6 +286,7 @@ AS $$
      WHERE user_id OPERATOR(pg_catalog.=) grantee
        AND performer_id OPERATOR(pg_catalog.<>) performer
        AND id IS DISTINCT FROM excluded
+       AND pg_catalog.pg_trigger_depth() OPERATOR(pg_catalog.>) 0
 $$;
 COMMENT ON FUNCTION permissions.other_direct_grants(bigint, bigint, bigint) IS
 'Internal: grants a user holds on other performers (a single_performer user may hold one performer).';
@@ -520,14 +529,14 @@ BEGIN
                         FOR EACH ROW EXECUTE FUNCTION permissions.stamp_creator()', t || '_10_stamp', t);
     END LOOP;
 
-    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'access_grants',
+    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'api_credentials', 'access_grants',
                              'group_members', 'team_members']
     LOOP
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON permissions.%I
                         FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch()', t || '_90_epoch', t);
     END LOOP;
 
-    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'access_grants', 'groups',
+    FOREACH t IN ARRAY ARRAY['users', 'accounts', 'api_credentials', 'access_grants', 'groups',
                              'group_members', 'teams', 'team_members']
     LOOP
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON permissions.%I
@@ -535,19 +544,6 @@ BEGIN
     END LOOP;
 END
 $$;
-
--- api_credentials: recording a use (last_used_at) moves neither the epoch nor the audit log
-CREATE TRIGGER api_credentials_90_epoch AFTER INSERT OR DELETE OR TRUNCATE ON permissions.api_credentials
-    FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch();
-CREATE TRIGGER api_credentials_91_epoch
-    AFTER UPDATE OF id, account_id, user_id, name, secret_hash, created_by, created_at ON permissions.api_credentials
-    FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch();
-CREATE TRIGGER api_credentials_80_audit AFTER INSERT OR DELETE ON permissions.api_credentials
-    FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
-CREATE TRIGGER api_credentials_81_audit AFTER UPDATE ON permissions.api_credentials
-    FOR EACH ROW WHEN ((OLD.id, OLD.account_id, OLD.user_id, OLD.name, OLD.secret_hash, OLD.created_by, OLD.created_at)
-                       IS DISTINCT FROM (NEW.id, NEW.account_id, NEW.user_id, NEW.name, NEW.secret_hash, NEW.created_by, NEW.created_at))
-    EXECUTE FUNCTION permissions.audit_change();
 
 CREATE TRIGGER performers_90_epoch AFTER INSERT OR DELETE OR TRUNCATE ON permissions.performers
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch();

@@ -879,11 +879,52 @@ COMMENT ON TRIGGER assessments_50_spend ON permissions.assessments IS
 -- API credentials: listing, creation rule, recording each use
 -- ---------------------------------------------------------------------------
 
+-- Uses are kept apart from the credential row: recording one locks the
+-- row it writes until the authenticating transaction ends, and a credential
+-- (or its user) must be deletable at once, without waiting for that.
+CREATE TABLE permissions.api_credential_uses (
+    credential_id bigint PRIMARY KEY,
+    last_used_at  timestamptz
+);
+COMMENT ON TABLE permissions.api_credential_uses IS
+'When each API credential was last used (to the second). Written by authenticate() only; no foreign key, so deleting a credential never waits for a session that is recording a use of it.';
+
+CREATE FUNCTION permissions.api_credentials_track_uses()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.api_credentials'::pg_catalog.regclass THEN
+        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
+            MESSAGE = 'permissions.api_credentials_track_uses() is a trigger of permissions.api_credentials only';
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+        INSERT INTO permissions.api_credential_uses (credential_id) VALUES (NEW.id) ON CONFLICT DO NOTHING;
+    ELSE
+        -- a row a session is writing right now stays behind, harmlessly
+        DELETE FROM permissions.api_credential_uses u
+         WHERE u.credential_id OPERATOR(pg_catalog.=) (
+               SELECT x.credential_id FROM permissions.api_credential_uses x
+                WHERE x.credential_id OPERATOR(pg_catalog.=) OLD.id FOR UPDATE SKIP LOCKED);
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION permissions.api_credentials_track_uses() IS
+'Internal row trigger on api_credentials: a new credential gets its api_credential_uses row; a deleted one loses it unless a session holds it.';
+
+CREATE TRIGGER api_credentials_70_uses AFTER INSERT OR DELETE ON permissions.api_credentials
+    FOR EACH ROW EXECUTE FUNCTION permissions.api_credentials_track_uses();
+COMMENT ON TRIGGER api_credentials_70_uses ON permissions.api_credentials IS
+'Keeps one api_credential_uses row per credential.';
+
 CREATE VIEW permissions.api_credential_list WITH (security_invoker = true) AS
-    SELECT c.id, c.account_id, c.user_id, c.name, c.created_by, c.created_at, c.last_used_at
-      FROM permissions.api_credentials c;
+    SELECT c.id, c.account_id, c.user_id, c.name, c.created_by, c.created_at, u.last_used_at
+      FROM permissions.api_credentials c
+      LEFT JOIN permissions.api_credential_uses u ON u.credential_id OPERATOR(pg_catalog.=) c.id;
 COMMENT ON VIEW permissions.api_credential_list IS
-'API credentials the caller may see (its own; all of the accounts where it holds manage_api_credentials), never the secret or its hash.';
+'API credentials the caller may see (its own; all of the accounts where it holds manage_api_credentials) and when each was last used; never the secret or its hash.';
 
 CREATE FUNCTION permissions.api_credentials_check_rules()
 RETURNS trigger
@@ -923,16 +964,16 @@ RETURNS void
 LANGUAGE sql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    UPDATE permissions.api_credentials c SET last_used_at = pg_catalog.now()
-     WHERE c.id OPERATOR(pg_catalog.=) (
-           SELECT x.id FROM permissions.api_credentials x
-            WHERE x.id OPERATOR(pg_catalog.=) credential_id
+    UPDATE permissions.api_credential_uses u SET last_used_at = pg_catalog.now()
+     WHERE u.credential_id OPERATOR(pg_catalog.=) (
+           SELECT x.credential_id FROM permissions.api_credential_uses x
+            WHERE x.credential_id OPERATOR(pg_catalog.=) touch_api_credential.credential_id
               AND (x.last_used_at IS NULL
                    OR x.last_used_at OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) interval '1 second'))
               FOR NO KEY UPDATE SKIP LOCKED)
 $$;
 COMMENT ON FUNCTION permissions.touch_api_credential(bigint) IS
-'Internal: records a use of an API credential in last_used_at (at most once a second, never waiting for a lock). authenticate() calls it as a superuser; neither the access epoch nor the audit log moves.';
+'Internal: records a use of an API credential (at most once a second, never waiting for a lock). authenticate() calls it as a superuser; neither the access epoch nor the audit log moves.';
 
 -- ---------------------------------------------------------------------------
 -- 360 reviews
@@ -1157,7 +1198,7 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['account_deletions', 'invitations', 'account_credits', 'credit_ledger',
-                             'assessments', 'reviews', 'review_participants']
+                             'assessments', 'reviews', 'review_participants', 'api_credential_uses']
     LOOP
         EXECUTE format('ALTER TABLE permissions.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE permissions.%I FORCE ROW LEVEL SECURITY', t);
@@ -1166,7 +1207,8 @@ BEGIN
     -- written only by the extension's own functions and triggers
     FOREACH t IN ARRAY ARRAY['account_deletions:false', 'invitations:permissions.holds(''manage_users'', account_id)',
                              'account_credits:permissions.holds(''manage_credits'', account_id)',
-                             'credit_ledger:permissions.holds(''manage_credits'', account_id)']
+                             'credit_ledger:permissions.holds(''manage_credits'', account_id)',
+                             'api_credential_uses:EXISTS (SELECT 1 FROM permissions.api_credentials c WHERE c.id OPERATOR(pg_catalog.=) credential_id)']
     LOOP
         EXECUTE format($f$
             CREATE POLICY %1$s_select ON permissions.%1$I FOR SELECT USING (%2$s);
@@ -1214,7 +1256,7 @@ CREATE POLICY review_participants_delete ON permissions.review_participants FOR 
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     permissions.assessments, permissions.reviews, permissions.review_participants
     TO PUBLIC;
-GRANT SELECT ON permissions.account_credits, permissions.credit_ledger TO PUBLIC;
+GRANT SELECT ON permissions.account_credits, permissions.credit_ledger, permissions.api_credential_uses TO PUBLIC;
 GRANT SELECT (user_id, account_id, invited_by, created_at, expires_at) ON permissions.invitations TO PUBLIC;
 GRANT SELECT ON permissions.billing, permissions.credit_balances, permissions.api_credential_list TO PUBLIC;
 REVOKE ALL ON permissions.account_deletions FROM PUBLIC;
@@ -1225,5 +1267,5 @@ REVOKE ALL ON FUNCTION
     permissions.accounts_no_cycles(), permissions.credit_ledger_apply(),
     permissions.assessments_spend_credit(), permissions.review_participants_check_rules(),
     permissions.performers_prepare_transfer(), permissions.touch_api_credential(bigint),
-    permissions.users_drop_invitation()
+    permissions.users_drop_invitation(), permissions.api_credentials_track_uses()
     FROM PUBLIC;

@@ -87,10 +87,10 @@ SELECT pg_temp.try('SELECT permissions.delete_api_credential(%s)', :'forged_id')
 RESET ROLE;
 SELECT name FROM permissions.api_credentials WHERE account_id IN (:t, :s) ORDER BY name;
 
--- each use is recorded in last_used_at, moving neither the access epoch nor
--- the audit log
+-- each use is recorded (last_used_at of api_credential_list), moving neither
+-- the access epoch nor the audit log
 SELECT split_part(:'plain_cred', '_', 2) AS plain_cred_id \gset
-SELECT last_used_at IS NULL AS never_used FROM permissions.api_credentials WHERE id = :plain_cred_id;
+SELECT last_used_at IS NULL AS never_used FROM permissions.api_credential_list WHERE id = :plain_cred_id;
 SELECT epoch AS epoch_before FROM permissions.access_epoch \gset
 SELECT count(*) AS audit_before FROM permissions.audit_log WHERE table_name = 'api_credentials' \gset
 SET ROLE regress_ak_app;
@@ -98,23 +98,23 @@ BEGIN;
 SELECT permissions.authenticate(:'plain_cred') = :plain AS authenticated;
 COMMIT;
 RESET ROLE;
-SELECT last_used_at AS first_use FROM permissions.api_credentials WHERE id = :plain_cred_id \gset
+SELECT last_used_at AS first_use FROM permissions.api_credential_list WHERE id = :plain_cred_id \gset
 SELECT :'first_use'::timestamptz > now() - interval '1 minute' AS recorded,
        (SELECT epoch FROM permissions.access_epoch) = :epoch_before AS epoch_unmoved,
        (SELECT count(*) FROM permissions.audit_log WHERE table_name = 'api_credentials') = :audit_before AS no_audit_entry;
 -- at most once a second: a use recorded less than a second ago is left as it
 -- is (a time in the future stands for it, so the check does not race the clock)
-UPDATE permissions.api_credentials SET last_used_at = now() + interval '1 hour' WHERE id = :plain_cred_id
+UPDATE permissions.api_credential_uses SET last_used_at = now() + interval '1 hour' WHERE credential_id = :plain_cred_id
 RETURNING last_used_at AS recent_use \gset
 SET ROLE regress_ak_app;
 BEGIN;
 SELECT permissions.authenticate(:'plain_cred') = :plain AS authenticated;
 COMMIT;
 RESET ROLE;
-SELECT last_used_at = :'recent_use' AS unchanged FROM permissions.api_credentials WHERE id = :plain_cred_id;
+SELECT last_used_at = :'recent_use' AS unchanged FROM permissions.api_credential_uses WHERE credential_id = :plain_cred_id;
 -- an older use is replaced; read-only and repeatable-read transactions
 -- authenticate but record nothing
-UPDATE permissions.api_credentials SET last_used_at = '2020-01-01' WHERE id = :plain_cred_id;
+UPDATE permissions.api_credential_uses SET last_used_at = '2020-01-01' WHERE credential_id = :plain_cred_id;
 SET ROLE regress_ak_app;
 BEGIN READ ONLY;
 SELECT permissions.authenticate(:'plain_cred') = :plain AS authenticated_read_only;
@@ -123,19 +123,24 @@ BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT permissions.authenticate(:'plain_cred') = :plain AS authenticated_repeatable_read;
 COMMIT;
 RESET ROLE;
-SELECT last_used_at = '2020-01-01' AS not_recorded FROM permissions.api_credentials WHERE id = :plain_cred_id;
+SELECT last_used_at = '2020-01-01' AS not_recorded FROM permissions.api_credential_uses WHERE credential_id = :plain_cred_id;
 SET ROLE regress_ak_app;
 BEGIN;
 SELECT permissions.authenticate(:'plain_cred') = :plain AS authenticated;
 COMMIT;
 RESET ROLE;
-SELECT last_used_at > '2020-01-01' AS recorded_again FROM permissions.api_credentials WHERE id = :plain_cred_id;
+SELECT last_used_at > '2020-01-01' AS recorded_again FROM permissions.api_credential_uses WHERE credential_id = :plain_cred_id;
 SELECT (SELECT epoch FROM permissions.access_epoch) = :epoch_before AS epoch_unmoved,
        (SELECT count(*) FROM permissions.audit_log WHERE table_name = 'api_credentials') = :audit_before AS no_audit_entry;
--- nobody but the extension records a use
+-- nobody but the extension records a use; the owner of a credential (or a
+-- holder of manage_api_credentials) reads when it was used
 SET ROLE regress_ak_plain;
 SELECT permissions.touch_api_credential(:plain_cred_id);
-UPDATE permissions.api_credentials SET last_used_at = now() WHERE id = :plain_cred_id;
+UPDATE permissions.api_credential_uses SET last_used_at = now() WHERE credential_id = :plain_cred_id;
+INSERT INTO permissions.api_credential_uses VALUES (:plain_cred_id + 1000000, now());
+SELECT name, last_used_at > '2020-01-01' AS used FROM permissions.api_credential_list ORDER BY name;
+SET ROLE regress_ak_sub;
+SELECT count(*) AS uses_seen FROM permissions.api_credential_uses WHERE credential_id = :plain_cred_id;
 RESET ROLE;
 
 SELECT permissions.delete_account(:t, force => true);

@@ -87,11 +87,17 @@ SELECT permissions.grant_access('tier3', user_id => :um, group_id => :grp);
 RESET ROLE;
 SELECT permissions.effective_tier(:p3, :peer) AS peer_p3;
 
--- teams: manage_teams adds others, never oneself (the team holds tier2 on P1)
+-- teams: manage_teams adds others, never oneself, and only to a team whose
+-- grants it could have made itself (the team holds tier2 on P1; tm has tier4)
 SET ROLE regress_gr_tm;
 INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (:team, :tm, :acct);
-INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (:team, :peer, :acct) RETURNING user_id = :peer AS added;
-UPDATE permissions.team_members SET user_id = :tm WHERE user_id = :peer;
+INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (:team, :peer, :acct);
+RESET ROLE;
+SELECT permissions.effective_tier(:p1, :peer) AS peer_p1_not_raised;
+INSERT INTO permissions.teams (account_id, name) VALUES (:acct, 'regress gr plain team') RETURNING id AS plain_team \gset
+SET ROLE regress_gr_tm;
+INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (:plain_team, :peer, :acct) RETURNING user_id = :peer AS added;
+UPDATE permissions.team_members SET user_id = :tm WHERE team_id = :plain_team AND user_id = :peer;
 -- (without manage_teams, nobody is added at all)
 SET ROLE regress_gr_t2;
 INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (:team, :t1p, :acct);

@@ -320,7 +320,7 @@ user_active_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 }
 
 /*
- * Records a use of a credential in api_credentials.last_used_at, through
+ * Records a use of a credential in api_credential_uses.last_used_at, through
  * permissions.touch_api_credential() run as a superuser (the function is not
  * executable by PUBLIC).  The update never waits for a row lock and moves
  * neither the access epoch nor the audit log.  It is skipped where it could
