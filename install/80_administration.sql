@@ -323,6 +323,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     u permissions.users;
+    me permissions.users;
     secret text := permissions.new_api_secret();
 BEGIN
     SELECT * INTO u FROM permissions.users x WHERE x.id OPERATOR(pg_catalog.=) reissue_invitation.user_id FOR UPDATE;
@@ -337,6 +338,21 @@ BEGIN
             MESSAGE = format('user %s is not invited', u.id),
             DETAIL = format('User "%s" has status %s.', u.username, u.status),
             HINT = 'Invite new users with permissions.invite_user().';
+    END IF;
+    -- whoever holds the token can become the user: outside a manager's
+    -- account, only users with no more rights than the caller's are invited
+    IF NOT (pg_catalog.current_setting('is_superuser')::boolean OR permissions.manages(u.account_id)) THEN
+        SELECT * INTO me FROM permissions.users x WHERE x.id OPERATOR(pg_catalog.=) permissions.current_user_id();
+        IF u.role OPERATOR(permissions.<>) 'user'
+           OR NOT (me.permissions OPERATOR(permissions.@>) u.permissions)
+           OR u.access OPERATOR(permissions.>) me.access
+           OR EXISTS (SELECT 1 FROM permissions.access_grants g WHERE g.user_id OPERATOR(pg_catalog.=) u.id)
+           OR EXISTS (SELECT 1 FROM permissions.team_members t WHERE t.user_id OPERATOR(pg_catalog.=) u.id) THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = format('you cannot invite user %s', u.id),
+                DETAIL = 'An invitation lets whoever holds it act as the user, who has rights (role, permissions, tier, grants or teams) beyond yours.',
+                HINT = 'Ask a manager of the account to send the invitation.';
+        END IF;
     END IF;
     IF valid_for IS NULL OR valid_for OPERATOR(pg_catalog.<=) interval '0' THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
@@ -354,7 +370,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.reissue_invitation(bigint, interval) IS
-'Issues a new invitation token for an invited user (manage_users in its account), replacing the previous one. The token is shown only this once.';
+'Issues a new invitation token for an invited user (manage_users in its account; a user manager who is not a manager of the account only for users with no more rights than its own), replacing the previous one. The token is shown only this once.';
 
 CREATE FUNCTION permissions.invite_user(account_id bigint, email text,
                                         username text DEFAULT NULL,
@@ -449,13 +465,15 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.users_drop_invitation() IS
-'Internal row trigger on users: a user no longer invited (activated by accept_invitation() or by a DBA) has no pending invitation.';
+'Internal row trigger on users: a user no longer invited (activated by accept_invitation() or by a DBA), or whose rights changed while invited, has no pending invitation.';
 
-CREATE TRIGGER users_70_drop_invitation AFTER UPDATE OF status ON permissions.users
-    FOR EACH ROW WHEN (OLD.status = 'invited' AND NEW.status <> 'invited')
+CREATE TRIGGER users_70_drop_invitation AFTER UPDATE OF status, role, user_type, permissions, access ON permissions.users
+    FOR EACH ROW WHEN (OLD.status = 'invited'
+                       AND (NEW.status <> 'invited' OR NEW.role <> OLD.role OR NEW.user_type <> OLD.user_type
+                            OR NEW.permissions <> OLD.permissions OR NEW.access <> OLD.access))
     EXECUTE FUNCTION permissions.users_drop_invitation();
 COMMENT ON TRIGGER users_70_drop_invitation ON permissions.users IS
-'An invitation ends when the user stops being invited.';
+'An invitation ends when the user stops being invited, or when its rights change (whoever saw the old token must not get the new rights).';
 
 CREATE FUNCTION permissions.remove_user(user_id bigint)
 RETURNS void
@@ -889,6 +907,9 @@ CREATE TABLE permissions.api_credential_uses (
 COMMENT ON TABLE permissions.api_credential_uses IS
 'When each API credential was last used (to the second). Written by authenticate() only; no foreign key, so deleting a credential never waits for a session that is recording a use of it.';
 
+COMMENT ON COLUMN permissions.api_credentials.last_used_at IS
+'Not maintained: uses are recorded in api_credential_uses (read them in api_credential_list), so that deleting a credential never waits for a session that is recording a use of it.';
+
 CREATE FUNCTION permissions.api_credentials_track_uses()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -1096,9 +1117,6 @@ RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    lib record;
-    replacement bigint;
 BEGIN
     IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.performers'::pg_catalog.regclass THEN
         RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
@@ -1122,8 +1140,28 @@ BEGIN
        AND u.id OPERATOR(pg_catalog.=) rp.user_id
        AND NOT permissions.accounts_related(u.account_id, NEW.account_id);
 
-    -- charts and journals keep their pinpoint and journal type, as a copy in
-    -- the new account's library (one of the same name when it has one)
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION permissions.performers_prepare_transfer() IS
+'Internal row trigger on performers, after the transfer rule: before a performer changes account, removes its group memberships and tag assignments (libraries of the old account), and its grants and review participants outside the new account''s line of the tree. Everything else follows through ON UPDATE CASCADE.';
+
+CREATE FUNCTION permissions.performers_finish_transfer()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    lib record;
+    replacement bigint;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.performers'::pg_catalog.regclass THEN
+        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
+            MESSAGE = 'permissions.performers_finish_transfer() is a trigger of permissions.performers only';
+    END IF;
+    -- the charts and journals have followed (the foreign keys' cascades fire
+    -- first); they keep their pinpoint and journal type, as a copy in the new
+    -- account's library (one of the same name when it has one)
     FOR lib IN SELECT DISTINCT p.id, p.name, p.measurement_type, p.goal, p.goal_direction
                FROM permissions.charts c JOIN permissions.pinpoints p ON p.id OPERATOR(pg_catalog.=) c.pinpoint_id
               WHERE c.performer_id OPERATOR(pg_catalog.=) OLD.id
@@ -1154,11 +1192,11 @@ BEGIN
         UPDATE permissions.journals j SET journal_type_id = replacement
          WHERE j.performer_id OPERATOR(pg_catalog.=) OLD.id AND j.journal_type_id OPERATOR(pg_catalog.=) lib.id;
     END LOOP;
-    RETURN NEW;
+    RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION permissions.performers_prepare_transfer() IS
-'Internal row trigger on performers, after the transfer rule: before a performer changes account, removes its group memberships and tag assignments (libraries of the old account), grants and review participants outside the new account''s line of the tree, and moves its pinpoints and journal types into the new account''s library. Everything else follows through ON UPDATE CASCADE.';
+COMMENT ON FUNCTION permissions.performers_finish_transfer() IS
+'Internal row trigger on performers: after a performer changed account and its data followed, points its charts and journals at pinpoints and journal types of the new account''s library, copying those it lacks.';
 
 CREATE TRIGGER performers_12_transfer_rules BEFORE UPDATE OF account_id ON permissions.performers
     FOR EACH ROW WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id)
@@ -1170,6 +1208,11 @@ CREATE TRIGGER performers_14_transfer_prepare BEFORE UPDATE OF account_id ON per
     EXECUTE FUNCTION permissions.performers_prepare_transfer();
 COMMENT ON TRIGGER performers_14_transfer_prepare ON permissions.performers IS
 'Drops what does not belong in the new account before the data cascades.';
+CREATE TRIGGER performers_85_transfer_finish AFTER UPDATE OF account_id ON permissions.performers
+    FOR EACH ROW WHEN (OLD.account_id IS DISTINCT FROM NEW.account_id)
+    EXECUTE FUNCTION permissions.performers_finish_transfer();
+COMMENT ON TRIGGER performers_85_transfer_finish ON permissions.performers IS
+'Moves the pinpoints and journal types the performer''s data uses into the new account''s library.';
 
 CREATE FUNCTION permissions.transfer_performer(performer_id bigint, to_account_id bigint)
 RETURNS void
@@ -1215,7 +1258,12 @@ BEGIN
             CREATE POLICY %1$s_insert ON permissions.%1$I FOR INSERT WITH CHECK (false);
             CREATE POLICY %1$s_update ON permissions.%1$I FOR UPDATE USING (false) WITH CHECK (false);
             CREATE POLICY %1$s_delete ON permissions.%1$I FOR DELETE USING (false);
-        $f$, split_part(t, ':', 1), substr(t, strpos(t, ':') + 1));
+            COMMENT ON POLICY %1$s_select ON permissions.%1$I IS %3$L;
+            COMMENT ON POLICY %1$s_insert ON permissions.%1$I IS 'Written only by the extension''s own functions and triggers.';
+            COMMENT ON POLICY %1$s_update ON permissions.%1$I IS 'Written only by the extension''s own functions and triggers.';
+            COMMENT ON POLICY %1$s_delete ON permissions.%1$I IS 'Written only by the extension''s own functions and triggers.';
+        $f$, split_part(t, ':', 1), substr(t, strpos(t, ':') + 1),
+             'Read: ' || substr(t, strpos(t, ':') + 1));
     END LOOP;
 END
 $$;
@@ -1253,6 +1301,19 @@ CREATE POLICY review_participants_update ON permissions.review_participants FOR 
 CREATE POLICY review_participants_delete ON permissions.review_participants FOR DELETE
     USING (permissions.holds('manage_reviews', account_id));
 
+COMMENT ON POLICY assessments_select ON permissions.assessments IS 'Seen like performer data: view on kind performer.';
+COMMENT ON POLICY assessments_insert ON permissions.assessments IS 'Created like data entry: create on kind measurement (tier3 and above).';
+COMMENT ON POLICY assessments_update ON permissions.assessments IS 'Changed like data entry: edit on kind measurement.';
+COMMENT ON POLICY assessments_delete ON permissions.assessments IS 'Deleted like data entry: delete on kind measurement (tier2 and above).';
+COMMENT ON POLICY reviews_select ON permissions.reviews IS 'manage_reviews in the account, or taking part in the review.';
+COMMENT ON POLICY reviews_insert ON permissions.reviews IS 'manage_reviews in the account, on a performer the user can see.';
+COMMENT ON POLICY reviews_update ON permissions.reviews IS 'manage_reviews in the account, on a performer the user can see.';
+COMMENT ON POLICY reviews_delete ON permissions.reviews IS 'manage_reviews in the account.';
+COMMENT ON POLICY review_participants_select ON permissions.review_participants IS 'manage_reviews in the account, or taking part in the review.';
+COMMENT ON POLICY review_participants_insert ON permissions.review_participants IS 'manage_reviews in the review''s account.';
+COMMENT ON POLICY review_participants_update ON permissions.review_participants IS 'manage_reviews in the review''s account.';
+COMMENT ON POLICY review_participants_delete ON permissions.review_participants IS 'manage_reviews in the review''s account.';
+
 GRANT SELECT, INSERT, UPDATE, DELETE ON
     permissions.assessments, permissions.reviews, permissions.review_participants
     TO PUBLIC;
@@ -1266,6 +1327,7 @@ REVOKE ALL ON FUNCTION
     permissions.accounts_related(bigint, bigint),
     permissions.accounts_no_cycles(), permissions.credit_ledger_apply(),
     permissions.assessments_spend_credit(), permissions.review_participants_check_rules(),
-    permissions.performers_prepare_transfer(), permissions.touch_api_credential(bigint),
+    permissions.performers_prepare_transfer(), permissions.performers_finish_transfer(),
+    permissions.touch_api_credential(bigint),
     permissions.users_drop_invitation(), permissions.api_credentials_track_uses()
     FROM PUBLIC;

@@ -92,7 +92,8 @@ RESET ROLE;
 
 -- changing: manage_reviews holders and managers of the account
 SET ROLE regress_rv_rev;
-UPDATE permissions.reviews SET status = 'open', due_on = '2030-06-30' WHERE id = :review RETURNING title, status, due_on;
+UPDATE permissions.reviews SET status = 'open', due_on = '2030-06-30' WHERE id = :review
+RETURNING title, status, to_char(due_on, 'YYYY-MM-DD') AS due_on;
 UPDATE permissions.reviews SET status = 'archived' WHERE id = :review;
 UPDATE permissions.review_participants SET role = 'subject' WHERE user_id = :tuser RETURNING role;
 SET ROLE regress_rv_amgr;

@@ -32,8 +32,8 @@ SELECT permissions.create_account('regress sa B', :t) AS b \gset
 SELECT permissions.create_account('regress sa A1', :a) AS a1 \gset
 SELECT permissions.create_user(:t, 'sa_top', 'manager', db_role => 'regress_sa_top') AS top \gset
 SELECT permissions.create_user(:a, 'sa_amgr', 'manager', db_role => 'regress_sa_amgr') AS amgr \gset
-SELECT permissions.create_user(:t, 'sa_subs', permissions => '{manage_sub_accounts}', db_role => 'regress_sa_subs');
-SELECT permissions.create_user(:a, 'sa_org', permissions => '{manage_organization}', db_role => 'regress_sa_org');
+SELECT permissions.create_user(:t, 'sa_subs', permissions => '{manage_sub_accounts}', db_role => 'regress_sa_subs') IS NOT NULL AS created;
+SELECT permissions.create_user(:a, 'sa_org', permissions => '{manage_organization}', db_role => 'regress_sa_org') IS NOT NULL AS created;
 SELECT permissions.create_user(:a, 'sa_plain', db_role => 'regress_sa_plain',
        permissions => '{create_performers,create_groups,manage_pinpoints,manage_teams,manage_users,
                         view_audit_logs,manage_billing,manage_tags,manage_profile,view_reporting,

@@ -83,6 +83,25 @@ SELECT permissions.reissue_invitation(:inv) AS token \gset
 SELECT pg_temp.try('SELECT permissions.reissue_invitation(%s)', :'plain');
 SET ROLE regress_us_plain;
 SELECT pg_temp.try('SELECT permissions.reissue_invitation(%s)', :'inv');
+-- a token lets its holder become the user: a user manager cannot get one for
+-- an invited manager, nor for a user given more than it holds
+SET ROLE regress_us_top;
+SELECT user_id AS inv_mgr FROM permissions.invite_user(:t, 'max@example.com', role => 'manager') \gset
+SET ROLE regress_us_um;
+SELECT pg_temp.try('SELECT permissions.reissue_invitation(%s)', :'inv_mgr');
+RESET ROLE;
+SELECT user_id AS inv2 FROM permissions.invite_user(:t, 'gus@example.com') \gset
+INSERT INTO permissions.performers (account_id, first_name) VALUES (:t, 'Us P') RETURNING id AS up \gset
+SELECT permissions.grant_access('tier1', user_id => :inv2, performer_id => :up) IS NOT NULL AS granted;
+SET ROLE regress_us_um;
+SELECT pg_temp.try('SELECT permissions.reissue_invitation(%s)', :'inv2');
+-- changing an invited user's rights voids its pending invitation
+SET ROLE regress_us_top;
+SELECT count(*) AS pending FROM permissions.invitations WHERE user_id = :inv2;
+UPDATE permissions.users SET first_name = 'Gus' WHERE id = :inv2;
+SELECT count(*) AS pending_after_rename FROM permissions.invitations WHERE user_id = :inv2;
+UPDATE permissions.users SET access = 'tier2' WHERE id = :inv2;
+SELECT count(*) AS pending_after_new_tier FROM permissions.invitations WHERE user_id = :inv2;
 SET ROLE regress_us_app;
 SELECT permissions.accept_invitation(:'token', 'ann laptop') AS cred \gset
 SELECT permissions.accept_invitation(:'token');
@@ -162,6 +181,17 @@ RESET ROLE;
 SELECT username, role FROM permissions.users WHERE account_id IN (:t, :s) ORDER BY id;
 -- the removed user's credential is gone with it
 SELECT count(*) AS credentials_left FROM permissions.api_credentials WHERE user_id = :inv;
+
+-- a removed user's rows lose their creator (ON DELETE SET NULL), while a
+-- living creator can be neither cleared nor replaced
+INSERT INTO permissions.groups (account_id, name, created_by) VALUES (:t, 'us group', :um) RETURNING id AS ugrp \gset
+SET ROLE regress_us_top;
+UPDATE permissions.groups SET created_by = NULL WHERE id = :ugrp;
+UPDATE permissions.groups SET created_by = :top WHERE id = :ugrp;
+SELECT created_by = :um AS creator_kept FROM permissions.groups WHERE id = :ugrp;
+SELECT pg_temp.try('SELECT permissions.remove_user(%s)', :'um');
+RESET ROLE;
+SELECT created_by IS NULL AS creator_cleared FROM permissions.groups WHERE id = :ugrp;
 
 -- the DBA alternative to an invitation: map a login role and activate
 SELECT user_id AS dba_inv FROM permissions.invite_user(:t, 'dora@example.com') \gset

@@ -40,6 +40,17 @@ typedef struct CreatedPerformer
 
 static List *created_performers = NIL;
 
+/* The last account and performer looked up in the current cache's tables. */
+static struct
+{
+	bool		valid_account;
+	int64		account_id;
+	Tier		account_tier;
+	bool		valid_performer;
+	int64		performer_id;
+	Tier		performer_tier;
+} last_lookup;
+
 /* Forgets this transaction's created performers at its end. */
 static void
 access_cache_xact_callback(XactEvent event, void *arg)
@@ -373,6 +384,8 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 
 	MemoryContextReset(c->cxt);
 	c->valid = false;
+	if (c == &current_cache)
+		last_lookup.valid_account = last_lookup.valid_performer = false;
 	c->ident = *id;
 	c->has_user = false;
 	memset(&c->user, 0, sizeof(c->user));
@@ -505,13 +518,45 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 
 	if (!c->has_user)
 		return TIER_NONE;
-	if (hash_get_num_entries(c->accounts) > 0 &&
-		(e = hash_search(c->accounts, &account_id, HASH_FIND, NULL)) != NULL)
-		tier = e->tier;
-	if (tier < TIER_1 && hash_get_num_entries(c->performers) > 0 &&
-		(e = hash_search(c->performers, &performer_id, HASH_FIND, NULL)) != NULL &&
-		e->tier > tier)
-		tier = e->tier;
+	if (hash_get_num_entries(c->accounts) > 0)
+	{
+		/* rows come in runs of one account: remember the last lookup */
+		if (c == &current_cache && last_lookup.valid_account &&
+			last_lookup.account_id == account_id)
+			tier = last_lookup.account_tier;
+		else
+		{
+			if ((e = hash_search(c->accounts, &account_id, HASH_FIND, NULL)) != NULL)
+				tier = e->tier;
+			if (c == &current_cache)
+			{
+				last_lookup.valid_account = true;
+				last_lookup.account_id = account_id;
+				last_lookup.account_tier = tier;
+			}
+		}
+	}
+	if (tier < TIER_1 && hash_get_num_entries(c->performers) > 0)
+	{
+		Tier		ptier = TIER_NONE;
+
+		if (c == &current_cache && last_lookup.valid_performer &&
+			last_lookup.performer_id == performer_id)
+			ptier = last_lookup.performer_tier;
+		else
+		{
+			if ((e = hash_search(c->performers, &performer_id, HASH_FIND, NULL)) != NULL)
+				ptier = e->tier;
+			if (c == &current_cache)
+			{
+				last_lookup.valid_performer = true;
+				last_lookup.performer_id = performer_id;
+				last_lookup.performer_tier = ptier;
+			}
+		}
+		if (ptier > tier)
+			tier = ptier;
+	}
 	if (tier < TIER_1 && c == &current_cache)
 	{
 		foreach(lc, created_performers)

@@ -72,6 +72,16 @@ PG_FUNCTION_INFO_V1(access_support);
 #define MAX_ACCOUNT_ESTIMATES	64
 
 /*
+ * The planner estimates "x = ANY (f())" by evaluating f() and looking every
+ * element up in the column statistics, which costs about a microsecond per
+ * element.  Past this many reachable performers the performer condition is
+ * not offered: planning would cost more than it saves, and a user who
+ * reaches that many performers one by one is served as well by the other
+ * paths (a scan, or an index on another column of the query).
+ */
+#define MAX_PERFORMER_CONDITION	1000
+
+/*
  * Function OIDs, looked up by name once per backend and forgotten whenever
  * pg_proc changes (the extension dropped and created again, for instance).
  */
@@ -274,8 +284,9 @@ index_condition(SupportRequestIndexCondition *req)
 		offer = !shape.has_user || !shape.partial ||
 			!rel_has_index_on(req->index, list_nth(call->args, ARG_PERFORMER));
 	else
-		offer = !shape.has_user || shape.partial || shape.whole == 0 ||
-			!rel_has_index_on(req->index, list_nth(call->args, ARG_ACCOUNT));
+		offer = shape.performers <= MAX_PERFORMER_CONDITION &&
+			(!shape.has_user || shape.partial || shape.whole == 0 ||
+			 !rel_has_index_on(req->index, list_nth(call->args, ARG_ACCOUNT)));
 	if (!offer)
 		return NIL;
 

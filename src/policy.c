@@ -44,11 +44,38 @@ id_arg(FunctionCallInfo fcinfo, int argno)
 	return PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT64(argno);
 }
 
+/* A policy call site whose kind is a constant: the kind, parsed once. */
+typedef struct ConstKindMemo
+{
+	DataKind	kind;
+} ConstKindMemo;
+
+/*
+ * The kind argument of a policy function.  In a policy it is a constant:
+ * parse it once per call site instead of comparing the text on every row.
+ */
+static DataKind
+policy_kind_arg(FunctionCallInfo fcinfo)
+{
+	ConstKindMemo *memo;
+
+	if (PG_ARGISNULL(0) || !get_fn_expr_arg_stable(fcinfo->flinfo, 0))
+		return matrix_kind_arg(fcinfo, 0);
+	memo = (ConstKindMemo *) fcinfo->flinfo->fn_extra;
+	if (memo == NULL)
+	{
+		memo = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ConstKindMemo));
+		memo->kind = matrix_parse_kind(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+		fcinfo->flinfo->fn_extra = memo;
+	}
+	return memo->kind;
+}
+
 /* Decides one action on one row of performer data for the current user. */
 static bool
 row_allowed(FunctionCallInfo fcinfo, DataAction action, bool has_creator)
 {
-	DataKind	kind = matrix_kind_arg(fcinfo, 0);
+	DataKind	kind = policy_kind_arg(fcinfo);
 	int64		account_id = id_arg(fcinfo, 1);
 	int64		performer_id = id_arg(fcinfo, 2);
 	AccessCache *c = access_cache_current();
