@@ -18,9 +18,13 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "access/xact.h"
 #include "lib/qunique.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -81,6 +85,22 @@ decision_snapshot(void)
 	return GetTransactionSnapshot();
 }
 
+/*
+ * The version of the epoch row last read.  Exactly one version of the single
+ * epoch row is visible to any snapshot, and epoch values never repeat, so
+ * when that version is still visible (and still holds that value: its slot
+ * may have been pruned and reused) the epoch has not moved.  That is one
+ * heap fetch per statement instead of a scan of every version on the page.
+ */
+static struct
+{
+	bool		valid;
+	Oid			relid;
+	RelFileNode node;
+	ItemPointerData tid;
+	int64		epoch;
+} epoch_seen;
+
 /* Reads the access epoch under a snapshot. */
 static void
 epoch_callback(HeapTuple tuple, TupleDesc desc, void *arg)
@@ -89,17 +109,63 @@ epoch_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	Datum		d = catalog_getattr(tuple, desc, 1, &isnull);
 
 	if (!isnull)
-		*(int64 *) arg = DatumGetInt64(d);
+	{
+		epoch_seen.epoch = DatumGetInt64(d);
+		epoch_seen.tid = tuple->t_self;
+		*(int64 *) arg = epoch_seen.epoch;
+	}
 }
 
 static int64
 read_epoch(Snapshot snapshot)
 {
 	int64		epoch = -1;
+	Relation	rel;
 
+	epoch_seen.valid = false;
 	catalog_scan(EXT_ACCESS_EPOCH, -1, InvalidAttrNumber, (Datum) 0, false,
 				 snapshot, epoch_callback, &epoch);
+	if (epoch != -1)
+	{
+		epoch_seen.relid = catalog_relid(EXT_ACCESS_EPOCH);
+		rel = table_open(epoch_seen.relid, AccessShareLock);
+		epoch_seen.node = rel->rd_node;
+		table_close(rel, AccessShareLock);
+		epoch_seen.valid = true;
+	}
 	return epoch;
+}
+
+/* True when the epoch row version last read still holds under snapshot. */
+static bool
+epoch_unchanged(Snapshot snapshot, int64 epoch)
+{
+	Relation	rel;
+	HeapTupleData tuple;
+	Buffer		buf;
+	bool		same = false;
+
+	if (!epoch_seen.valid || epoch_seen.epoch != epoch ||
+		epoch_seen.relid != catalog_relid(EXT_ACCESS_EPOCH))
+		return false;
+	rel = table_open(epoch_seen.relid, AccessShareLock);
+	/* block 0 stays while the relation does; a later one may be truncated away */
+	if (RelFileNodeEquals(rel->rd_node, epoch_seen.node) &&
+		(ItemPointerGetBlockNumber(&epoch_seen.tid) == 0 ||
+		 ItemPointerGetBlockNumber(&epoch_seen.tid) < RelationGetNumberOfBlocks(rel)))
+	{
+		tuple.t_self = epoch_seen.tid;
+		if (heap_fetch(rel, snapshot, &tuple, &buf, false))
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(&tuple, 1, RelationGetDescr(rel), &isnull);
+
+			same = !isnull && DatumGetInt64(d) == epoch;
+			ReleaseBuffer(buf);
+		}
+	}
+	table_close(rel, AccessShareLock);
+	return same;
 }
 
 /* True when the snapshot sees exactly what the cache's snapshot saw. */
@@ -113,6 +179,63 @@ snapshot_matches(AccessCache *c, Snapshot s)
 		return false;
 	/* without a completion count, only the very same snapshot is known equal */
 	return s->snapXactCompletionCount != 0 || s == c->snap_ptr;
+}
+
+/*
+ * The snapshot the current cache was known right for before the last one.
+ * A statement and the triggers it fires alternate between two snapshots (a
+ * trigger's statements see the rows inserted so far), and both stay right
+ * until the cache is rebuilt; remembering two saves a check of the epoch on
+ * every row of a batch.
+ */
+static struct
+{
+	bool		valid;
+	uint64		count;
+	CommandId	curcid;
+	TransactionId xmin;
+	TransactionId xmax;
+	uint32		xcnt;
+	Snapshot	ptr;
+} other_snap;
+
+/* True when the snapshot is the one remembered in other_snap. */
+static bool
+other_snapshot_matches(Snapshot s)
+{
+	if (!other_snap.valid ||
+		s->snapXactCompletionCount != other_snap.count ||
+		s->curcid != other_snap.curcid ||
+		s->xmin != other_snap.xmin || s->xmax != other_snap.xmax ||
+		s->xcnt != other_snap.xcnt)
+		return false;
+	return s->snapXactCompletionCount != 0 || s == other_snap.ptr;
+}
+
+/* Swaps the cache's snapshot with other_snap (when other_snap is valid). */
+static void
+swap_snapshots(AccessCache *c)
+{
+	uint64		count = c->snap_count;
+	CommandId	curcid = c->snap_curcid;
+	TransactionId xmin = c->snap_xmin;
+	TransactionId xmax = c->snap_xmax;
+	uint32		xcnt = c->snap_xcnt;
+	Snapshot	ptr = c->snap_ptr;
+
+	c->snap_count = other_snap.count;
+	c->snap_curcid = other_snap.curcid;
+	c->snap_xmin = other_snap.xmin;
+	c->snap_xmax = other_snap.xmax;
+	c->snap_xcnt = other_snap.xcnt;
+	c->snap_ptr = other_snap.ptr;
+	other_snap.count = count;
+	other_snap.curcid = curcid;
+	other_snap.xmin = xmin;
+	other_snap.xmax = xmax;
+	other_snap.xcnt = xcnt;
+	other_snap.ptr = ptr;
+	other_snap.valid = true;
 }
 
 /* Records the snapshot the cache is now known to be right for. */
@@ -385,7 +508,10 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 	MemoryContextReset(c->cxt);
 	c->valid = false;
 	if (c == &current_cache)
+	{
 		last_lookup.valid_account = last_lookup.valid_performer = false;
+		other_snap.valid = false;
+	}
 	c->ident = *id;
 	c->has_user = false;
 	memset(&c->user, 0, sizeof(c->user));
@@ -466,8 +592,15 @@ access_cache_current(void)
 	{
 		if (snapshot_matches(c, snapshot))
 			return c;
-		if (read_epoch(snapshot) == c->epoch)
+		if (other_snapshot_matches(snapshot))
 		{
+			swap_snapshots(c);
+			return c;
+		}
+		if (epoch_unchanged(snapshot, c->epoch) || read_epoch(snapshot) == c->epoch)
+		{
+			/* the snapshot it replaces stays right: keep it as the other one */
+			swap_snapshots(c);
 			remember_snapshot(c, snapshot);
 			return c;
 		}
@@ -486,25 +619,62 @@ access_cache_current(void)
 }
 
 /*
- * Builds a throwaway cache for any user, in a child of cxt, for functions
- * that answer questions about another user.
+ * The cache of the last user a question was asked about (check(...,
+ * user_id) and friends).  Kept, like the current cache, while the snapshot
+ * or the epoch says it holds, so a statement that asks about one user row
+ * after row builds it once.
+ */
+static AccessCache *examined = NULL;
+static int64 examined_id = 0;
+
+/*
+ * The cache of any user, for functions that answer questions about another
+ * user.  It stays valid until the next call; cxt is not used (the cache
+ * lives in its own context).
  */
 AccessCache *
 access_cache_for_user(int64 user_id, MemoryContext cxt)
 {
-	AccessCache *c = MemoryContextAllocZero(cxt, sizeof(AccessCache));
 	Snapshot	snapshot = decision_snapshot();
+	TimestampTz now = GetCurrentStatementStartTimestamp();
 	MemoryContext old;
 	Identity	none = {IDENTITY_NONE, InvalidOid, 0, 0};
+	AccessCache *c;
 
-	c->cxt = AllocSetContextCreate(cxt, "permissions user access", ALLOCSET_SMALL_SIZES);
-	reset_cache(c, &none, snapshot);
-	old = MemoryContextSwitchTo(c->cxt);
-	c->has_user = load_user_by_id(&c->user, user_id, snapshot) && c->user.active;
-	if (c->has_user)
-		fill_access(c, snapshot, GetCurrentStatementStartTimestamp());
-	MemoryContextSwitchTo(old);
-	c->valid = true;
+	if (examined == NULL)
+	{
+		examined = MemoryContextAllocZero(TopMemoryContext, sizeof(AccessCache));
+		examined->cxt = AllocSetContextCreate(TopMemoryContext, "permissions examined user access",
+											  ALLOCSET_SMALL_SIZES);
+	}
+	c = examined;
+	if (c->valid && examined_id == user_id && now < c->valid_until &&
+		c->epoch_relid == catalog_relid(EXT_ACCESS_EPOCH) &&
+		(snapshot_matches(c, snapshot) || epoch_unchanged(snapshot, c->epoch) ||
+		 read_epoch(snapshot) == c->epoch))
+	{
+		remember_snapshot(c, snapshot);
+		return c;
+	}
+	PG_TRY();
+	{
+		reset_cache(c, &none, snapshot);
+		c->epoch_relid = catalog_relid(EXT_ACCESS_EPOCH);
+		c->epoch = read_epoch(snapshot);
+		old = MemoryContextSwitchTo(c->cxt);
+		c->has_user = load_user_by_id(&c->user, user_id, snapshot) && c->user.active;
+		if (c->has_user)
+			fill_access(c, snapshot, now);
+		MemoryContextSwitchTo(old);
+		c->valid = true;
+		examined_id = user_id;
+	}
+	PG_CATCH();
+	{
+		c->valid = false;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 	return c;
 }
 
@@ -668,6 +838,19 @@ access_cache_member(AccessCache *c, int64 account_id)
 		hash_search(c->member, &account_id, HASH_FIND, NULL) != NULL;
 }
 
+/* How many id arrays this backend has computed; see access_cache_generation. */
+static uint64 arrays_built = 0;
+
+/*
+ * A number that changes whenever any cache computes a new id array: callers
+ * that keep something derived from an array know it is still current.
+ */
+uint64
+access_cache_generation(void)
+{
+	return arrays_built;
+}
+
 /* Orders int64 values. */
 static int
 int64_cmp(const void *a, const void *b)
@@ -763,6 +946,7 @@ access_cache_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 		if (b.ids == NULL)
 			b.ids = palloc(sizeof(int64));
 		c->perf_count[min_tier] = sort_unique(b.ids, b.n);
+		arrays_built++;
 		c->perf_array[min_tier] = b.ids;
 		MemoryContextSwitchTo(old);
 	}
@@ -810,6 +994,7 @@ access_cache_accounts(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 		if (b.ids == NULL)
 			b.ids = palloc(sizeof(int64));
 		c->acct_count[min_tier] = sort_unique(b.ids, b.n);
+		arrays_built++;
 		c->acct_array[min_tier] = b.ids;
 		MemoryContextSwitchTo(old);
 	}

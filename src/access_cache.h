@@ -87,6 +87,7 @@ extern void access_cache_performers(AccessCache *cache, Tier min_tier,
 									int64 **ids, int *count);
 extern void access_cache_accounts(AccessCache *cache, Tier min_tier,
 								  int64 **ids, int *count);
+extern uint64 access_cache_generation(void);
 extern void access_cache_note_created(int64 performer_id, int64 account_id);
 extern Tier access_cache_cap(const UserRow *user, Tier tier);
 

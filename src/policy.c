@@ -380,6 +380,57 @@ access_accessible_performers(PG_FUNCTION_ARGS)
 }
 
 /*
+ * A call site's array of reachable ids, kept for the statement: an index
+ * scan evaluates its condition again at every rescan (the inner side of a
+ * nested loop), and the ids come from the cache, so the array is built once
+ * and only copied after that, until the cache computes new arrays.
+ */
+typedef struct ReachMemo
+{
+	uint64		generation;
+	Tier		tier;
+	int64	   *ids;
+	ArrayType  *array;
+} ReachMemo;
+
+static Datum
+reach_array(FunctionCallInfo fcinfo, bool accounts)
+{
+	Tier		tier = PG_GETARG_TIER(0);
+	AccessCache *c = access_cache_current();
+	ReachMemo  *memo = (ReachMemo *) fcinfo->flinfo->fn_extra;
+	int64	   *ids;
+	int			count;
+	ArrayType  *copy;
+
+	if (accounts)
+		access_cache_accounts(c, tier, &ids, &count);
+	else
+		access_cache_performers(c, tier, &ids, &count);
+	if (memo == NULL || memo->generation != access_cache_generation() ||
+		memo->tier != tier || memo->ids != ids)
+	{
+		ArrayType  *array = id_array(ids, count);
+
+		if (memo == NULL)
+		{
+			memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ReachMemo));
+			fcinfo->flinfo->fn_extra = memo;
+		}
+		else if (memo->array != NULL)
+			pfree(memo->array);
+		memo->array = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(array));
+		memcpy(memo->array, array, VARSIZE(array));
+		memo->generation = access_cache_generation();
+		memo->tier = tier;
+		memo->ids = ids;
+	}
+	copy = palloc(VARSIZE(memo->array));
+	memcpy(copy, memo->array, VARSIZE(memo->array));
+	PG_RETURN_ARRAYTYPE_P(copy);
+}
+
+/*
  * permissions.reachable_performers(min_tier tier) returns bigint[]
  *		Sorted ids of the performers the current user reaches at min_tier or
  *		above; the index condition planner support puts in front of a policy.
@@ -387,11 +438,7 @@ access_accessible_performers(PG_FUNCTION_ARGS)
 Datum
 access_reachable_performers(PG_FUNCTION_ARGS)
 {
-	int64	   *ids;
-	int			count;
-
-	access_cache_performers(access_cache_current(), PG_GETARG_TIER(0), &ids, &count);
-	PG_RETURN_ARRAYTYPE_P(id_array(ids, count));
+	return reach_array(fcinfo, false);
 }
 
 /*
@@ -402,11 +449,7 @@ access_reachable_performers(PG_FUNCTION_ARGS)
 Datum
 access_reachable_accounts(PG_FUNCTION_ARGS)
 {
-	int64	   *ids;
-	int			count;
-
-	access_cache_accounts(access_cache_current(), PG_GETARG_TIER(0), &ids, &count);
-	PG_RETURN_ARRAYTYPE_P(id_array(ids, count));
+	return reach_array(fcinfo, true);
 }
 
 /*

@@ -18,7 +18,7 @@ SELECT qname, variant,
 CREATE TEMP VIEW summary AS
 SELECT q.ord, q.qname, q.who, q.restricted, q.target,
        (SELECT rows FROM bench.checks k WHERE k.qname = q.qname AND k.variant = 'a') AS rows,
-       a.ms AS a_ms, b.ms AS b_ms, c.ms AS c_ms, d.ms AS d_ms,
+       a.ms AS a_ms, b.ms AS b_ms, c.ms AS c_ms, d.ms AS d_ms, c.n AS c_n, d.n AS d_n,
        a.ms / nullif(b.ms, 0) AS ab, c.ms / nullif(a.ms, 0) AS ca, d.ms / nullif(a.ms, 0) AS da,
        (SELECT indexes FROM bench.samples s WHERE s.qname = q.qname AND s.variant = 'a' AND s.iter = 1) AS a_idx,
        (SELECT indexes FROM bench.samples s WHERE s.qname = q.qname AND s.variant = 'b' AND s.iter = 1) AS b_idx
@@ -75,12 +75,28 @@ SELECT '';
 SELECT '| query | user | rows | (a) RLS + C | (b) hand-written | (c) textbook SQL | (d) best SQL | (a)/(b) | (c)/(a) | (d)/(a) | index (a) | index (b) | same index |';
 SELECT '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|---|';
 SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |',
-              qname, who, rows, pg_temp.ms(a_ms), pg_temp.ms(b_ms), pg_temp.ms(c_ms), pg_temp.ms(d_ms),
+              qname, who, rows, pg_temp.ms(a_ms), pg_temp.ms(b_ms),
+              pg_temp.ms(c_ms) || CASE WHEN c_n < :iterations THEN format(' (%s runs)', c_n) ELSE '' END,
+              pg_temp.ms(d_ms) || CASE WHEN d_n < :iterations THEN format(' (%s runs)', d_n) ELSE '' END,
               pg_temp.ratio(ab), pg_temp.ratio(ca), pg_temp.ratio(da),
               CASE WHEN target IS NULL THEN 'n/a' ELSE a_idx END,
               CASE WHEN target IS NULL THEN 'n/a' ELSE b_idx END,
               CASE WHEN target IS NULL THEN 'n/a' ELSE pg_temp.same_index(a_idx, b_idx) END)
   FROM summary ORDER BY ord;
+SELECT '';
+SELECT '### Plans of (a) and (b) (first run; planning time is the median)';
+SELECT '';
+SELECT '| query | (a) plan | (a) planning ms | (b) plan | (b) planning ms |';
+SELECT '|---|---|--:|---|--:|';
+SELECT format('| %s | %s | %s | %s | %s |', q.qname,
+              (SELECT nodes FROM bench.samples s WHERE s.qname = q.qname AND s.variant = 'a' AND s.iter = 1),
+              pg_temp.ms(a.plan_ms),
+              (SELECT nodes FROM bench.samples s WHERE s.qname = q.qname AND s.variant = 'b' AND s.iter = 1),
+              pg_temp.ms(b.plan_ms))
+  FROM (SELECT DISTINCT ord, qname FROM bench.queries) q
+  LEFT JOIN med a ON a.qname = q.qname AND a.variant = 'a'
+  LEFT JOIN med b ON b.qname = q.qname AND b.variant = 'b'
+ ORDER BY q.ord;
 SELECT '';
 SELECT '## permissions.check() throughput (one statement, one backend)';
 SELECT '';
@@ -89,13 +105,14 @@ SELECT '|---|--:|--:|--:|--:|';
 SELECT format('| %s | %s | %s | %s | %s |',
               CASE t.what WHEN 'can_view' THEN 'permissions.can_view(''measurement'', account_id, performer_id)'
                           WHEN 'check' THEN 'permissions.check(''view'', ''measurement'', performer_id)'
+                          WHEN 'check_user' THEN 'permissions.check(''view'', ''measurement'', performer_id, user_id), asked by a DBA'
                           ELSE 'built-in comparison (scaffolding: generate_series + count)' END,
               t.calls, pg_temp.ms(t.ms),
               to_char(t.calls / (t.ms / 1000.0), 'FM999,999,999,990'),
               CASE WHEN t.what = 'baseline' THEN '-'
                    ELSE to_char(t.calls / (greatest(t.ms - b.ms, 0.001) / 1000.0), 'FM999,999,999,990') END)
   FROM tput t, tput b WHERE b.what = 'baseline'
- ORDER BY CASE t.what WHEN 'can_view' THEN 1 WHEN 'check' THEN 2 ELSE 3 END;
+ ORDER BY CASE t.what WHEN 'can_view' THEN 1 WHEN 'check' THEN 2 WHEN 'check_user' THEN 3 ELSE 4 END;
 SELECT '';
 SELECT '## A committed grant change reaching the next statement';
 SELECT '';
@@ -109,7 +126,7 @@ SELECT '## Targets';
 SELECT '';
 SELECT format('- (a)/(b) at most %s: %s (worst %s, %s)', :'ab_limit',
               CASE WHEN max(ab) <= :ab_limit THEN 'met' ELSE 'not met' END,
-              pg_temp.ratio(max(ab)), (array_agg(qname ORDER BY ab DESC))[1])
+              to_char(max(ab), 'FM990.000'), (array_agg(qname ORDER BY ab DESC))[1])
   FROM summary WHERE ab IS NOT NULL;
 SELECT format('- (a) at least 10 times faster than (c) for restricted users: %s (lowest %s, %s)',
               CASE WHEN min(ca) >= 10 THEN 'met' ELSE 'not met' END,
@@ -123,8 +140,10 @@ SELECT format('- (a) and (b) use the same indexes: %s',
               CASE WHEN bool_and(pg_temp.same_index(a_idx, b_idx) <> 'no') THEN 'met'
                    ELSE 'not met (' || string_agg(qname, ', ') FILTER (WHERE pg_temp.same_index(a_idx, b_idx) = 'no') || ')' END)
   FROM summary WHERE target IS NOT NULL;
-SELECT format('- permissions.check() at least 1,000,000 decisions/s: %s (%s/s; can_view %s/s)',
-              CASE WHEN c.calls / (c.ms / 1000.0) >= 1000000 THEN 'met' ELSE 'not met' END,
+SELECT format('- permissions.check() at least 1,000,000 decisions/s: %s (%s/s; about another user %s/s; can_view %s/s)',
+              CASE WHEN c.calls / (c.ms / 1000.0) >= 1000000 AND u.calls / (u.ms / 1000.0) >= 1000000
+                   THEN 'met' ELSE 'not met' END,
               to_char(c.calls / (c.ms / 1000.0), 'FM999,999,999,990'),
+              to_char(u.calls / (u.ms / 1000.0), 'FM999,999,999,990'),
               to_char(v.calls / (v.ms / 1000.0), 'FM999,999,999,990'))
-  FROM tput c, tput v WHERE c.what = 'check' AND v.what = 'can_view';
+  FROM tput c, tput u, tput v WHERE c.what = 'check' AND u.what = 'check_user' AND v.what = 'can_view';

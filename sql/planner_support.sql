@@ -1,0 +1,119 @@
+--
+-- Planner support for the policy functions: a protected query plans like its
+-- hand-written twin.  The policy becomes an index condition on performer_id
+-- (users who reach performers one by one) or on account_id (users who reach
+-- whole accounts), and stays as a filter; a generic plan made for one
+-- identity returns the right rows for others.
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS permissions;
+RESET client_min_messages;
+
+-- a small account S (12 performers) and a large one L (1,988 performers),
+-- 5 charts for each of the first 200 performers and 20 measurements per
+-- chart: 20,000 rows, fewer than ANALYZE samples, so the statistics and the
+-- plans are the same on every run
+SELECT permissions.create_account('regress ps small') AS s \gset
+SELECT permissions.create_account('regress ps large') AS l \gset
+INSERT INTO permissions.performers (account_id, first_name)
+SELECT CASE WHEN g <= 12 THEN :s ELSE :l END, 'PS' || g FROM generate_series(1, 2000) g ORDER BY g;
+INSERT INTO permissions.pinpoints (account_id, name) VALUES (:s, 'regress ps reads'), (:l, 'regress ps reads');
+INSERT INTO permissions.charts (account_id, performer_id, pinpoint_id)
+SELECT p.account_id, p.id, pp.id
+  FROM (SELECT * FROM permissions.performers WHERE account_id IN (:s, :l) ORDER BY id LIMIT 200) p
+  JOIN permissions.pinpoints pp USING (account_id)
+ CROSS JOIN generate_series(1, 5) k
+ ORDER BY p.id, k;
+INSERT INTO permissions.measurements (account_id, performer_id, chart_id, measured_on, count)
+SELECT c.account_id, c.performer_id, c.id, date '2024-01-01' + w * 7, w
+  FROM permissions.charts c CROSS JOIN generate_series(0, 19) w
+ WHERE c.account_id IN (:s, :l)
+ ORDER BY w, c.id;
+SELECT min(id) AS l_first FROM permissions.performers WHERE account_id = :l \gset
+
+-- an auditor of S (read_only, wildcard tier4); in L a parent (one direct
+-- grant) and a therapist whose team holds a grant on a group of 10
+CREATE ROLE regress_ps_auditor;
+CREATE ROLE regress_ps_parent;
+CREATE ROLE regress_ps_therapist;
+CREATE ROLE regress_ps_app;
+SELECT permissions.create_user(:s, 'regress_ps_auditor', user_type => 'read_only', access => 'tier4',
+                               db_role => 'regress_ps_auditor') AS auditor,
+       permissions.create_user(:l, 'regress_ps_parent', user_type => 'single_performer',
+                               db_role => 'regress_ps_parent') AS parent,
+       permissions.create_user(:l, 'regress_ps_therapist', db_role => 'regress_ps_therapist') AS therapist \gset
+SELECT permissions.grant_access('tier4', user_id => :parent, performer_id => :l_first) IS NOT NULL AS granted;
+INSERT INTO permissions.groups (account_id, name) VALUES (:l, 'regress ps group') RETURNING id AS grp \gset
+INSERT INTO permissions.group_members (group_id, performer_id, account_id)
+SELECT :grp, id, :l FROM permissions.performers WHERE account_id = :l ORDER BY id OFFSET 20 LIMIT 10;
+INSERT INTO permissions.teams (account_id, name) VALUES (:l, 'regress ps team') RETURNING id AS team \gset
+INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (:team, :therapist, :l);
+SELECT permissions.grant_access('tier3', team_id => :team, group_id => :grp) IS NOT NULL AS granted;
+SELECT permissions.create_api_credential(:parent, 'regress ps parent') AS cred_parent,
+       permissions.create_api_credential(:therapist, 'regress ps therapist') AS cred_therapist,
+       permissions.create_api_credential(:auditor, 'regress ps auditor') AS cred_auditor \gset
+ANALYZE permissions.performers, permissions.charts, permissions.measurements;
+
+-- the parent reaches one performer: an index condition on performer_id
+SET ROLE regress_ps_parent;
+EXPLAIN (COSTS OFF) SELECT count(*) FROM permissions.measurements;
+SELECT count(*) FROM permissions.measurements;
+-- one chart (a parameter, so the plan shows no id): the chart index, with
+-- the performer condition, and the policy as a filter
+SET plan_cache_mode = force_generic_plan;
+PREPARE chart(bigint) AS SELECT count(*), sum(count) FROM permissions.measurements WHERE chart_id = $1;
+EXPLAIN (COSTS OFF) EXECUTE chart(0);
+SELECT id AS chart FROM permissions.charts ORDER BY id OFFSET 2 LIMIT 1 \gset
+EXECUTE chart(:chart);
+DEALLOCATE chart;
+RESET plan_cache_mode;
+RESET ROLE;
+
+-- the auditor reaches account S as a whole: an index condition on account_id,
+-- the index of the hand-written WHERE account_id = S
+SET ROLE regress_ps_auditor;
+EXPLAIN (COSTS OFF) SELECT sum(count) FROM permissions.measurements;
+SELECT count(*), sum(count) FROM permissions.measurements;
+RESET ROLE;
+
+-- the therapist's caseload through the team grant on the group: the primary
+-- key of performers, in id order without a sort
+SET ROLE regress_ps_therapist;
+EXPLAIN (COSTS OFF) SELECT id FROM permissions.performers ORDER BY id;
+SELECT count(*) FROM permissions.performers;
+-- writes get the index condition of can_edit too
+EXPLAIN (COSTS OFF) UPDATE permissions.measurements SET count = count + 1 WHERE measured_on = '2024-01-01';
+RESET ROLE;
+
+-- a generic plan made for the parent is reused, unchanged, for the therapist
+-- and the auditor (one login role, identities from credentials), and each
+-- gets its own rows: 100, 1,000 and 1,200 measurements
+SET plan_cache_mode = force_generic_plan;
+SET ROLE regress_ps_app;
+BEGIN;
+SELECT permissions.authenticate(:'cred_parent') = :parent AS authenticated;
+PREPARE since(date) AS SELECT count(*) FROM permissions.measurements WHERE measured_on >= $1;
+EXPLAIN (COSTS OFF) EXECUTE since('2023-01-01');
+EXECUTE since('2023-01-01');
+COMMIT;
+BEGIN;
+SELECT permissions.authenticate(:'cred_therapist') = :therapist AS authenticated;
+EXPLAIN (COSTS OFF) EXECUTE since('2023-01-01');
+EXECUTE since('2023-01-01');
+COMMIT;
+BEGIN;
+SELECT permissions.authenticate(:'cred_auditor') = :auditor AS authenticated;
+EXECUTE since('2023-01-01');
+EXECUTE since('2024-04-01');
+COMMIT;
+-- and nobody gets nothing
+EXECUTE since('2023-01-01');
+DEALLOCATE since;
+RESET ROLE;
+RESET plan_cache_mode;
+
+-- clean up: the chart data, the mapping and the roles
+DELETE FROM permissions.measurements WHERE account_id IN (:s, :l);
+DELETE FROM permissions.charts WHERE account_id IN (:s, :l);
+UPDATE permissions.users SET db_role = NULL WHERE account_id IN (:s, :l);
+DROP ROLE regress_ps_auditor, regress_ps_parent, regress_ps_therapist, regress_ps_app;
