@@ -16,9 +16,8 @@ COMMENT ON SEQUENCE permissions.access_epoch_seq IS 'Internal: never repeats, so
 
 CREATE FUNCTION permissions.caller_is_superuser()
 RETURNS boolean
-LANGUAGE sql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$ SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname OPERATOR(pg_catalog.=) current_user $$;
+AS 'MODULE_PATHNAME', 'access_caller_is_superuser'
+LANGUAGE C STABLE PARALLEL SAFE LEAKPROOF;
 COMMENT ON FUNCTION permissions.caller_is_superuser() IS
 'Internal: whether the role executing the current statement is a superuser (escalation rules do not apply to it).';
 

@@ -36,6 +36,7 @@ PG_FUNCTION_INFO_V1(access_reachable_performers);
 PG_FUNCTION_INFO_V1(access_reachable_accounts);
 PG_FUNCTION_INFO_V1(access_current_tier);
 PG_FUNCTION_INFO_V1(access_performer_created);
+PG_FUNCTION_INFO_V1(access_caller_is_superuser);
 
 /* The bigint argument argno, with NULL read as 0 (matches nothing). */
 static int64
@@ -493,4 +494,16 @@ access_performer_created(PG_FUNCTION_ARGS)
 		access_cache_note_created(id, account);
 	}
 	return PointerGetDatum(tuple);
+}
+
+/*
+ * permissions.caller_is_superuser() returns boolean
+ *		Whether the role executing the statement (current_user: the owner
+ *		inside a SECURITY DEFINER function) is a superuser; the rule triggers
+ *		call it on every row, so it is a syscache lookup rather than SQL.
+ */
+Datum
+access_caller_is_superuser(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(superuser());
 }
