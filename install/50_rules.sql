@@ -485,20 +485,20 @@ $$;
 COMMENT ON FUNCTION permissions.audit_change() IS
 'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
 
-CREATE FUNCTION permissions.audit_log_is_append_only()
+CREATE FUNCTION permissions.append_only()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-        MESSAGE = format('audit_log is append-only: %s is not allowed', pg_catalog.lower(TG_OP)),
-        DETAIL = 'Audit entries can be neither changed nor deleted.',
-        HINT = 'Read the log with SELECT; entries are written by the extension itself.';
+        MESSAGE = format('%s is append-only: %s is not allowed', TG_TABLE_NAME, pg_catalog.lower(TG_OP)),
+        DETAIL = TG_ARGV[0],
+        HINT = TG_ARGV[1];
 END
 $$;
-COMMENT ON FUNCTION permissions.audit_log_is_append_only() IS
-'Internal trigger on audit_log: refuses UPDATE, DELETE and TRUNCATE for everyone.';
+COMMENT ON FUNCTION permissions.append_only() IS
+'Internal trigger of append-only tables (audit_log, credit_ledger): refuses UPDATE, DELETE and TRUNCATE for everyone; the trigger''s two arguments are the error''s detail and hint.';
 
 -- the triggers
 CREATE TRIGGER users_10_rules BEFORE INSERT OR UPDATE ON permissions.users
@@ -553,9 +553,13 @@ CREATE TRIGGER performers_80_audit AFTER UPDATE OF account_id ON permissions.per
     EXECUTE FUNCTION permissions.audit_change();
 
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON permissions.audit_log
-    FOR EACH ROW EXECUTE FUNCTION permissions.audit_log_is_append_only();
+    FOR EACH ROW EXECUTE FUNCTION permissions.append_only(
+        'Audit entries can be neither changed nor deleted.',
+        'Read the log with SELECT; entries are written by the extension itself.');
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON permissions.audit_log
-    FOR EACH STATEMENT EXECUTE FUNCTION permissions.audit_log_is_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION permissions.append_only(
+        'Audit entries can be neither changed nor deleted.',
+        'Read the log with SELECT; entries are written by the extension itself.');
 
 -- ---------------------------------------------------------------------------
 -- Library references stay inside the tenant: a chart's pinpoint, a journal's

@@ -688,21 +688,6 @@ $$;
 COMMENT ON FUNCTION permissions.credit_ledger_apply() IS
 'Internal row trigger on credit_ledger: adds the entry to the account''s balance (the CHECK on account_credits refuses a negative balance).';
 
-CREATE FUNCTION permissions.credit_ledger_is_append_only()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-        MESSAGE = format('credit_ledger is append-only: %s is not allowed', pg_catalog.lower(TG_OP)),
-        DETAIL = 'Credit movements can be neither changed nor deleted.',
-        HINT = 'Correct a movement with a new one (permissions.transfer_credits() or permissions.add_credits()).';
-END
-$$;
-COMMENT ON FUNCTION permissions.credit_ledger_is_append_only() IS
-'Internal trigger on credit_ledger: refuses UPDATE, DELETE and TRUNCATE for everyone.';
-
 CREATE TRIGGER credit_ledger_10_apply AFTER INSERT ON permissions.credit_ledger
     FOR EACH ROW EXECUTE FUNCTION permissions.credit_ledger_apply();
 COMMENT ON TRIGGER credit_ledger_10_apply ON permissions.credit_ledger IS
@@ -712,11 +697,15 @@ CREATE TRIGGER credit_ledger_80_audit AFTER INSERT ON permissions.credit_ledger
 COMMENT ON TRIGGER credit_ledger_80_audit ON permissions.credit_ledger IS
 'Every credit movement is audited.';
 CREATE TRIGGER credit_ledger_append_only BEFORE UPDATE OR DELETE ON permissions.credit_ledger
-    FOR EACH ROW EXECUTE FUNCTION permissions.credit_ledger_is_append_only();
+    FOR EACH ROW EXECUTE FUNCTION permissions.append_only(
+        'Credit movements can be neither changed nor deleted.',
+        'Correct a movement with a new one (permissions.transfer_credits() or permissions.add_credits()).');
 COMMENT ON TRIGGER credit_ledger_append_only ON permissions.credit_ledger IS
 'Ledger entries never change.';
 CREATE TRIGGER credit_ledger_no_truncate BEFORE TRUNCATE ON permissions.credit_ledger
-    FOR EACH STATEMENT EXECUTE FUNCTION permissions.credit_ledger_is_append_only();
+    FOR EACH STATEMENT EXECUTE FUNCTION permissions.append_only(
+        'Credit movements can be neither changed nor deleted.',
+        'Correct a movement with a new one (permissions.transfer_credits() or permissions.add_credits()).');
 COMMENT ON TRIGGER credit_ledger_no_truncate ON permissions.credit_ledger IS
 'Ledger entries are never deleted.';
 
