@@ -6,9 +6,14 @@ EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).
 MODULE_big = permissions
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 
-# the base install script is assembled from the fragments in install/
-DATA_built = $(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard $(EXTENSION)--*--*.sql))
+# permissions--1.0.sql is the released 1.0 script, frozen as shipped.  Each
+# later version is an update script assembled from the fragments in
+# upgrade/<version>/ (in name order); a fresh install of the newest version
+# runs the 1.0 script and then every update, so both paths give the same
+# objects.
+UPDATE_SCRIPTS = $(EXTENSION)--1.0--1.1.sql
+DATA = $(EXTENSION)--1.0.sql
+DATA_built = $(UPDATE_SCRIPTS)
 
 REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
@@ -17,6 +22,8 @@ ISOLATION_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
+# OpenSSL's libcrypto (the library the server itself links) verifies token signatures
+SHLIB_LINK = -lcrypto
 
 EXTRA_CLEAN = results output_iso regression.diffs regression.out
 
@@ -24,5 +31,5 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard install/*.sql))
+$(EXTENSION)--1.0--1.1.sql: $(sort $(wildcard upgrade/1.1/*.sql))
 	cat $^ > $@

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# pg_regress and isolation suites on a fresh install of the current version.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+log=$(mktemp)
+test/with-cluster make -s installcheck 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+for d in regression.diffs output_iso/regression.diffs; do
+    [ -s "$d" ] && { echo "== $d"; cat "$d"; }
+done
+echo "RESULT: $(grep -cE '\.\.\. +ok' "$log") $(grep -cE '\.\.\. +FAILED' "$log")"
+rm -f "$log"
+exit "$rc"

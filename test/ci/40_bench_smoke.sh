@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The benchmark at tiny scale: every variant must return the rows of the
+# hand-written query.  Its timing targets are information, not failures.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+bench/run --scale tiny --smoke
