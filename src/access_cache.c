@@ -8,13 +8,14 @@
  * over each performer reached through grants (direct, group, team, team on
  * group), already capped by the user type.
  *
- * Freshness: a cache is tied to the snapshot it was built under.  A later
- * snapshot reuses it only when the access epoch (a counter that every change
- * to access-relevant data moves, in the same transaction) reads the same
- * under that snapshot.  A committed revocation therefore reaches every
- * session at its next statement, and no decision outlives its snapshot.
- * The epoch is read at most once per snapshot; the cache is rebuilt only when
- * the epoch moved, the identity changed, or a grant in use expired.
+ * Freshness (see epoch.c): a cache is tied to the snapshot it was built
+ * under and records the epoch of every tenant it read from.  A later
+ * snapshot reuses it while each of those epochs reads the same under it and
+ * this backend changed nothing since; otherwise it is rebuilt.  A committed
+ * revocation therefore reaches every session at its next statement, no
+ * decision outlives its snapshot, a REPEATABLE READ transaction keeps the
+ * view of its snapshot, and a change in a tenant the user does not reach
+ * costs the cache nothing.
  */
 #include "postgres.h"
 
@@ -22,27 +23,36 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "fmgr.h"
+#include "funcapi.h"
 #include "lib/qunique.h"
 #include "miscadmin.h"
-#include "storage/bufmgr.h"
+#include "portability/instr_time.h"
+#include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
 #include "access_cache.h"
 #include "catalog.h"
+#include "token.h"
+
+PG_FUNCTION_INFO_V1(access_cache_stats);
 
 static AccessCache current_cache;
+static AccessCache *examined = NULL;
+static int64 examined_id = 0;
 
-/* Performers created in this transaction, by user; see access_cache_note_created. */
-typedef struct CreatedPerformer
+/* Counters for permissions.cache_stats(), since the backend started. */
+static struct
 {
-	int64		performer_id;
-	int64		account_id;
-	int64		user_id;
-} CreatedPerformer;
-
-static List *created_performers = NIL;
+	int64		statements;		/* validations of the current cache at a new snapshot */
+	int64		rebuilds;
+	int64		epoch_checks;
+	double		last_rebuild_ms;
+} stats;
 
 /* The last account and performer looked up in the current cache's tables. */
 static struct
@@ -55,15 +65,8 @@ static struct
 	Tier		performer_tier;
 } last_lookup;
 
-/* Forgets this transaction's created performers at its end. */
-static void
-access_cache_xact_callback(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
-		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT ||
-		event == XACT_EVENT_PREPARE)
-		created_performers = NIL;	/* memory goes with TopTransactionContext */
-}
+/* How many id arrays this backend has computed; see access_cache_generation. */
+static uint64 arrays_built = 0;
 
 /* Creates the cache's memory context; called once from _PG_init. */
 void
@@ -73,7 +76,6 @@ access_cache_init(void)
 											  "permissions access cache",
 											  ALLOCSET_DEFAULT_SIZES);
 	current_cache.valid = false;
-	RegisterXactCallback(access_cache_xact_callback, NULL);
 }
 
 /* The snapshot decisions are made under. */
@@ -83,89 +85,6 @@ decision_snapshot(void)
 	if (ActiveSnapshotSet())
 		return GetActiveSnapshot();
 	return GetTransactionSnapshot();
-}
-
-/*
- * The version of the epoch row last read.  Exactly one version of the single
- * epoch row is visible to any snapshot, and epoch values never repeat, so
- * when that version is still visible (and still holds that value: its slot
- * may have been pruned and reused) the epoch has not moved.  That is one
- * heap fetch per statement instead of a scan of every version on the page.
- */
-static struct
-{
-	bool		valid;
-	Oid			relid;
-	RelFileNode node;
-	ItemPointerData tid;
-	int64		epoch;
-} epoch_seen;
-
-/* Reads the access epoch under a snapshot. */
-static void
-epoch_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, 1, &isnull);
-
-	if (!isnull)
-	{
-		epoch_seen.epoch = DatumGetInt64(d);
-		epoch_seen.tid = tuple->t_self;
-		*(int64 *) arg = epoch_seen.epoch;
-	}
-}
-
-static int64
-read_epoch(Snapshot snapshot)
-{
-	int64		epoch = -1;
-	Relation	rel;
-
-	epoch_seen.valid = false;
-	catalog_scan(EXT_ACCESS_EPOCH, -1, InvalidAttrNumber, (Datum) 0, false,
-				 snapshot, epoch_callback, &epoch);
-	if (epoch != -1)
-	{
-		epoch_seen.relid = catalog_relid(EXT_ACCESS_EPOCH);
-		rel = table_open(epoch_seen.relid, AccessShareLock);
-		epoch_seen.node = rel->rd_node;
-		table_close(rel, AccessShareLock);
-		epoch_seen.valid = true;
-	}
-	return epoch;
-}
-
-/* True when the epoch row version last read still holds under snapshot. */
-static bool
-epoch_unchanged(Snapshot snapshot, int64 epoch)
-{
-	Relation	rel;
-	HeapTupleData tuple;
-	Buffer		buf;
-	bool		same = false;
-
-	if (!epoch_seen.valid || epoch_seen.epoch != epoch ||
-		epoch_seen.relid != catalog_relid(EXT_ACCESS_EPOCH))
-		return false;
-	rel = table_open(epoch_seen.relid, AccessShareLock);
-	/* block 0 stays while the relation does; a later one may be truncated away */
-	if (RelFileNodeEquals(rel->rd_node, epoch_seen.node) &&
-		(ItemPointerGetBlockNumber(&epoch_seen.tid) == 0 ||
-		 ItemPointerGetBlockNumber(&epoch_seen.tid) < RelationGetNumberOfBlocks(rel)))
-	{
-		tuple.t_self = epoch_seen.tid;
-		if (heap_fetch(rel, snapshot, &tuple, &buf, false))
-		{
-			bool		isnull;
-			Datum		d = heap_getattr(&tuple, 1, RelationGetDescr(rel), &isnull);
-
-			same = !isnull && DatumGetInt64(d) == epoch;
-			ReleaseBuffer(buf);
-		}
-	}
-	table_close(rel, AccessShareLock);
-	return same;
 }
 
 /* True when the snapshot sees exactly what the cache's snapshot saw. */
@@ -185,8 +104,8 @@ snapshot_matches(AccessCache *c, Snapshot s)
  * The snapshot the current cache was known right for before the last one.
  * A statement and the triggers it fires alternate between two snapshots (a
  * trigger's statements see the rows inserted so far), and both stay right
- * until the cache is rebuilt; remembering two saves a check of the epoch on
- * every row of a batch.
+ * until the cache is rebuilt; remembering two saves a check of the epochs
+ * on every row of a batch.
  */
 static struct
 {
@@ -212,7 +131,7 @@ other_snapshot_matches(Snapshot s)
 	return s->snapXactCompletionCount != 0 || s == other_snap.ptr;
 }
 
-/* Swaps the cache's snapshot with other_snap (when other_snap is valid). */
+/* Swaps the cache's snapshot with other_snap. */
 static void
 swap_snapshots(AccessCache *c)
 {
@@ -263,14 +182,14 @@ access_cache_cap(const UserRow *user, Tier tier)
 
 /* Makes an int64-keyed hash table in the cache's context. */
 static HTAB *
-make_table(AccessCache *c, const char *name)
+make_table(AccessCache *c, const char *name, long size)
 {
 	HASHCTL		ctl;
 
 	ctl.keysize = sizeof(int64);
 	ctl.entrysize = sizeof(AccessEntry);
 	ctl.hcxt = c->cxt;
-	return hash_create(name, 32, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return hash_create(name, size, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
 /* Raises the tier of a key to at least tier. */
@@ -287,6 +206,14 @@ put_entry(HTAB *table, int64 key, Tier tier, int64 account_id)
 	}
 	else if (tier > e->tier)
 		e->tier = tier;
+}
+
+/* True when a table holds the key. */
+static bool
+has_entry(HTAB *table, int64 key)
+{
+	return table != NULL && hash_get_num_entries(table) > 0 &&
+		hash_search(table, &key, HASH_FIND, NULL) != NULL;
 }
 
 /* Copies a users row. */
@@ -307,16 +234,52 @@ user_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 #undef USERCOL
 }
 
-/* Collects the user id a credential row belongs to. */
-static void
-credential_user_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+/* A users row found through its login role, with the role name it was mapped under. */
+typedef struct MappedUser
 {
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc,
-									catalog_attnum(EXT_API_CREDENTIALS, "user_id"),
-									&isnull);
+	UserRow		user;
+	bool		found;
+	NameData	role_name;
+	bool		has_role_name;
+} MappedUser;
 
-	*(int64 *) arg = isnull ? 0 : DatumGetInt64(d);
+static void
+mapped_user_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	MappedUser *m = (MappedUser *) arg;
+	bool		isnull;
+	Datum		d;
+
+	user_row_callback(tuple, desc, &m->user);
+	m->found = true;
+	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_USERS, "db_role_name"), &isnull);
+	m->has_role_name = !isnull;
+	if (!isnull)
+		namestrcpy(&m->role_name, NameStr(*DatumGetName(d)));
+}
+
+/* The columns of an api_credentials row an identity depends on. */
+typedef struct CredentialOwner
+{
+	bool		found;
+	int64		user_id;
+	bool		has_creator;
+	int64		created_by;
+} CredentialOwner;
+
+static void
+credential_owner_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	CredentialOwner *o = (CredentialOwner *) arg;
+	bool		isnull;
+	Datum		d;
+
+	o->found = true;
+	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_API_CREDENTIALS, "user_id"), &isnull);
+	o->user_id = isnull ? 0 : DatumGetInt64(d);
+	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_API_CREDENTIALS, "created_by"), &isnull);
+	o->has_creator = !isnull;
+	o->created_by = isnull ? 0 : DatumGetInt64(d);
 }
 
 /* A grant row, as the builder needs it. */
@@ -330,15 +293,29 @@ typedef struct GrantRow
 	TimestampTz expires_at;
 } GrantRow;
 
-/* Appends a grant row to a list. */
+/* Collected grant rows. */
+typedef struct GrantList
+{
+	GrantRow   *rows;
+	int			n;
+	int			cap;
+} GrantList;
+
 static void
 grant_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
-	List	  **list = (List **) arg;
-	GrantRow   *g = palloc(sizeof(GrantRow));
+	GrantList  *list = (GrantList *) arg;
+	GrantRow   *g;
 	bool		isnull;
 	Datum		d;
 
+	if (list->n == list->cap)
+	{
+		list->cap = list->cap ? list->cap * 2 : 64;
+		list->rows = list->rows ? repalloc(list->rows, list->cap * sizeof(GrantRow))
+			: palloc(list->cap * sizeof(GrantRow));
+	}
+	g = &list->rows[list->n++];
 	g->account_id = DatumGetInt64(catalog_getattr(tuple, desc,
 												  catalog_attnum(EXT_ACCESS_GRANTS, "account_id"), &isnull));
 	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_ACCESS_GRANTS, "performer_id"), &isnull);
@@ -350,14 +327,33 @@ grant_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_ACCESS_GRANTS, "expires_at"), &isnull);
 	g->has_expiry = !isnull;
 	g->expires_at = isnull ? 0 : DatumGetTimestampTz(d);
-	*list = lappend(*list, g);
 }
 
-/* Appends the int8 value of the column given in arg's first field. */
+/* Growable id buffer. */
+typedef struct IdBuffer
+{
+	int64	   *ids;
+	int			n;
+	int			cap;
+} IdBuffer;
+
+static void
+idbuf_add(IdBuffer *b, int64 id)
+{
+	if (b->n == b->cap)
+	{
+		b->cap = b->cap ? b->cap * 2 : 64;
+		b->ids = b->ids ? repalloc(b->ids, b->cap * sizeof(int64))
+			: palloc(b->cap * sizeof(int64));
+	}
+	b->ids[b->n++] = id;
+}
+
+/* Appends the int8 value of one column of each scanned row. */
 typedef struct IdCollector
 {
 	AttrNumber	attnum;
-	List	   *ids;
+	IdBuffer	buf;
 } IdCollector;
 
 static void
@@ -366,64 +362,69 @@ id_collect_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	IdCollector *col = (IdCollector *) arg;
 	bool		isnull;
 	Datum		d = catalog_getattr(tuple, desc, col->attnum, &isnull);
-	int64	   *v;
 
-	if (isnull)
-		return;
-	v = palloc(sizeof(int64));
-	*v = DatumGetInt64(d);
-	col->ids = lappend(col->ids, v);
+	if (!isnull)
+		idbuf_add(&col->buf, DatumGetInt64(d));
 }
 
-/* Returns the ids in column `column` of rel's rows whose `keycol` equals key. */
-static List *
+/* The ids in column `column` of rel's rows whose `keycol` equals key. */
+static IdBuffer
 collect_ids(ExtRelation rel, ExtIndex index, const char *keycol, int64 key,
 			const char *column, Snapshot snapshot)
 {
 	IdCollector col;
 
 	col.attnum = catalog_attnum(rel, column);
-	col.ids = NIL;
+	memset(&col.buf, 0, sizeof(col.buf));
 	catalog_scan(rel, index, catalog_attnum(rel, keycol), Int64GetDatum(key),
-				 false, snapshot, id_collect_callback, &col);
-	return col.ids;
+				 F_INT8EQ, snapshot, id_collect_callback, &col);
+	return col.buf;
 }
 
-/* Adds every account under (and including) root to the manager's tables. */
+/* Adds every account under (and including) root to a set. */
 static void
-add_managed_subtree(AccessCache *c, int64 root, Snapshot snapshot)
+collect_subtree(HTAB *set, int64 root, Snapshot snapshot)
 {
-	List	   *queue = list_make1(palloc(sizeof(int64)));
-	ListCell   *lc;
+	IdBuffer	queue = {NULL, 0, 0};
+	int			i;
 
-	*(int64 *) linitial(queue) = root;
-	foreach(lc, queue)
+	idbuf_add(&queue, root);
+	for (i = 0; i < queue.n; i++)
 	{
-		int64		id = *(int64 *) lfirst(lc);
+		int64		id = queue.ids[i];
 		bool		found;
+		IdBuffer	children;
+		int			j;
 
-		hash_search(c->managed, &id, HASH_ENTER, &found);
+		hash_search(set, &id, HASH_ENTER, &found);
 		if (found)
 			continue;			/* a cycle; parent_id edits refuse them, but be safe */
-		put_entry(c->accounts, id, TIER_1, id);
-		put_entry(c->member, id, TIER_1, id);
-		queue = list_concat(queue,
-							collect_ids(EXT_ACCOUNTS, EXT_IDX_ACCOUNTS_PARENT,
-										"parent_id", id, "id", snapshot));
+		children = collect_ids(EXT_ACCOUNTS, EXT_IDX_ACCOUNTS_PARENT,
+							   "parent_id", id, "id", snapshot);
+		for (j = 0; j < children.n; j++)
+			idbuf_add(&queue, children.ids[j]);
 	}
 }
 
-/* Applies the grants in list to the cache. */
-static void
-apply_grants(AccessCache *c, List *grants, TimestampTz now, Snapshot snapshot)
+/* Accounts the cache read from; their tenants become its dependencies. */
+typedef struct Sources
 {
-	ListCell   *lc;
+	IdBuffer	accounts;
+} Sources;
 
-	foreach(lc, grants)
+/* Applies the grants to the cache: performers reached, and their accounts as members. */
+static void
+apply_grants(AccessCache *c, GrantList *grants, TimestampTz now, Snapshot snapshot,
+			 Sources *src)
+{
+	int			i;
+
+	for (i = 0; i < grants->n; i++)
 	{
-		GrantRow   *g = (GrantRow *) lfirst(lc);
+		GrantRow   *g = &grants->rows[i];
 		Tier		tier = access_cache_cap(&c->user, g->tier);
 
+		idbuf_add(&src->accounts, g->account_id);
 		if (g->has_expiry)
 		{
 			if (g->expires_at <= now)
@@ -433,78 +434,101 @@ apply_grants(AccessCache *c, List *grants, TimestampTz now, Snapshot snapshot)
 		}
 		if (tier == TIER_NONE)
 			continue;
-		put_entry(c->member, g->account_id, tier, g->account_id);
 		if (g->performer_id != 0)
+		{
 			put_entry(c->performers, g->performer_id, tier, g->account_id);
+			put_entry(c->member, g->account_id, TIER_NONE, g->account_id);
+		}
 		else if (g->group_id != 0 && c->user.user_type != USER_TYPE_SINGLE_PERFORMER)
 		{
-			List	   *members = collect_ids(EXT_GROUP_MEMBERS, EXT_IDX_GROUP_MEMBERS_GROUP,
+			IdBuffer	members = collect_ids(EXT_GROUP_MEMBERS, EXT_IDX_GROUP_MEMBERS_GROUP,
 											  "group_id", g->group_id, "performer_id",
 											  snapshot);
-			ListCell   *mc;
+			int			j;
 
-			foreach(mc, members)
-				put_entry(c->performers, *(int64 *) lfirst(mc), tier, g->account_id);
+			/* a group that holds nobody reaches nobody: no membership either */
+			for (j = 0; j < members.n; j++)
+				put_entry(c->performers, members.ids[j], tier, g->account_id);
+			if (members.n > 0)
+				put_entry(c->member, g->account_id, TIER_NONE, g->account_id);
 		}
 	}
 }
 
-/* Fills the tables of a cache whose user row is loaded. */
+/* Fills the tables of a cache whose (active) user row is loaded. */
 static void
-fill_access(AccessCache *c, Snapshot snapshot, TimestampTz now)
+fill_access(AccessCache *c, Snapshot snapshot, TimestampTz now, Sources *src)
 {
 	UserRow    *u = &c->user;
-	List	   *grants = NIL;
+	GrantList	grants = {NULL, 0, 0};
 
-	c->accounts = make_table(c, "permissions accounts");
-	c->performers = make_table(c, "permissions performers");
-	c->managed = make_table(c, "permissions managed accounts");
-	c->member = make_table(c, "permissions member accounts");
-	if (!u->active)
-		return;
-
+	idbuf_add(&src->accounts, u->account_id);
 	put_entry(c->member, u->account_id, TIER_NONE, u->account_id);
 	if (u->role == ROLE_MANAGER && u->user_type == USER_TYPE_FULL_ACCESS)
-		add_managed_subtree(c, u->account_id, snapshot);
+	{
+		HASH_SEQ_STATUS st;
+		AccessEntry *e;
+
+		collect_subtree(c->managed, u->account_id, snapshot);
+		hash_seq_init(&st, c->managed);
+		while ((e = hash_seq_search(&st)) != NULL)
+		{
+			put_entry(c->accounts, e->key, TIER_1, e->key);
+			put_entry(c->member, e->key, TIER_NONE, e->key);
+		}
+	}
 	if (u->user_type != USER_TYPE_SINGLE_PERFORMER && u->access > TIER_NONE)
 		put_entry(c->accounts, u->account_id, access_cache_cap(u, u->access),
 				  u->account_id);
 
 	catalog_scan(EXT_ACCESS_GRANTS, EXT_IDX_ACCESS_GRANTS_USER,
 				 catalog_attnum(EXT_ACCESS_GRANTS, "user_id"), Int64GetDatum(u->id),
-				 false, snapshot, grant_row_callback, &grants);
+				 F_INT8EQ, snapshot, grant_row_callback, &grants);
 	if (u->user_type == USER_TYPE_SINGLE_PERFORMER)
 	{
 		/* parents reach only performers granted to them directly */
-		ListCell   *lc;
-		List	   *direct = NIL;
+		int			i,
+					j;
 
-		foreach(lc, grants)
-			if (((GrantRow *) lfirst(lc))->performer_id != 0)
-				direct = lappend(direct, lfirst(lc));
-		grants = direct;
+		for (i = 0, j = 0; i < grants.n; i++)
+			if (grants.rows[i].performer_id != 0)
+				grants.rows[j++] = grants.rows[i];
+		grants.n = j;
 	}
 	else
 	{
-		List	   *teams = collect_ids(EXT_TEAM_MEMBERS, EXT_IDX_TEAM_MEMBERS_USER,
+		IdBuffer	teams = collect_ids(EXT_TEAM_MEMBERS, EXT_IDX_TEAM_MEMBERS_USER,
 										"user_id", u->id, "team_id", snapshot);
-		ListCell   *lc;
+		int			i;
 
-		foreach(lc, teams)
+		for (i = 0; i < teams.n; i++)
 			catalog_scan(EXT_ACCESS_GRANTS, EXT_IDX_ACCESS_GRANTS_TEAM,
 						 catalog_attnum(EXT_ACCESS_GRANTS, "team_id"),
-						 Int64GetDatum(*(int64 *) lfirst(lc)),
-						 false, snapshot, grant_row_callback, &grants);
+						 Int64GetDatum(teams.ids[i]),
+						 F_INT8EQ, snapshot, grant_row_callback, &grants);
 	}
-	apply_grants(c, grants, now, snapshot);
+	apply_grants(c, &grants, now, snapshot, src);
+}
+
+/* Removes from a table every entry whose account is outside allowed. */
+static void
+keep_accounts(HTAB *table, HTAB *allowed)
+{
+	HASH_SEQ_STATUS st;
+	AccessEntry *e;
+
+	if (table == NULL)
+		return;
+	hash_seq_init(&st, table);
+	while ((e = hash_seq_search(&st)) != NULL)
+		if (!has_entry(allowed, e->account_id))
+			hash_search(table, &e->key, HASH_REMOVE, NULL);
 }
 
 /* Resets a cache to "nobody" and records what it is for. */
 static void
 reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 {
-	int			i;
-
 	MemoryContextReset(c->cxt);
 	c->valid = false;
 	if (c == &current_cache)
@@ -515,13 +539,19 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 	c->ident = *id;
 	c->has_user = false;
 	memset(&c->user, 0, sizeof(c->user));
-	c->accounts = c->performers = c->managed = c->member = c->reach = NULL;
-	for (i = 0; i <= TIER_1; i++)
-	{
-		c->perf_array[i] = c->acct_array[i] = NULL;
-		c->perf_count[i] = c->acct_count[i] = 0;
-	}
-	c->valid_until = DT_NOEND;
+	c->accounts = make_table(c, "permissions accounts", 16);
+	c->performers = make_table(c, "permissions performers", 64);
+	c->managed = make_table(c, "permissions managed accounts", 16);
+	c->member = make_table(c, "permissions member accounts", 16);
+	c->reach = NULL;
+	memset(c->all_performers, 0, sizeof(c->all_performers));
+	memset(c->any_accounts, 0, sizeof(c->any_accounts));
+	memset(c->whole_accounts, 0, sizeof(c->whole_accounts));
+	memset(c->granted_performers, 0, sizeof(c->granted_performers));
+	c->ntenants = 0;
+	c->tenants = NULL;
+	c->valid_until = id->source == IDENTITY_TOKEN ? id->expires_at : DT_NOEND;
+	c->local_changes = epoch_local_changes();
 	remember_snapshot(c, snapshot);
 }
 
@@ -530,45 +560,206 @@ static bool
 load_user_by_id(UserRow *u, int64 user_id, Snapshot snapshot)
 {
 	return catalog_scan(EXT_USERS, EXT_IDX_USERS_PKEY, catalog_attnum(EXT_USERS, "id"),
-						Int64GetDatum(user_id), false, snapshot,
+						Int64GetDatum(user_id), F_INT8EQ, snapshot,
 						user_row_callback, u) > 0;
 }
 
-/* Rebuilds the current cache for an identity under a snapshot. */
+/*
+ * The accounts a credential may reach when someone other than its user
+ * made it: the creator's current manager subtree.  NULL when the credential
+ * acts as its user without limit (made by the user or by a DBA); an empty
+ * set when the creator no longer manages anything.
+ */
+static HTAB *
+credential_limit(AccessCache *c, const CredentialOwner *o, Snapshot snapshot, Sources *src)
+{
+	UserRow		creator;
+	HTAB	   *allowed;
+
+	if (!o->has_creator || o->created_by == o->user_id)
+		return NULL;
+	allowed = make_table(c, "permissions credential limit", 16);
+	if (load_user_by_id(&creator, o->created_by, snapshot))
+	{
+		idbuf_add(&src->accounts, creator.account_id);
+		if (creator.active && creator.role == ROLE_MANAGER &&
+			creator.user_type == USER_TYPE_FULL_ACCESS)
+			collect_subtree(allowed, creator.account_id, snapshot);
+	}
+	return allowed;
+}
+
+/* Finds the user of the identity; false when the identity names nobody. */
+static bool
+resolve_user(AccessCache *c, const Identity *id, Snapshot snapshot, Sources *src,
+			 HTAB **limit)
+{
+	*limit = NULL;
+	switch (id->source)
+	{
+		case IDENTITY_CREDENTIAL:
+			{
+				CredentialOwner o = {0};
+
+				/* a deleted credential ends its identity at the next statement */
+				catalog_scan(EXT_API_CREDENTIALS, EXT_IDX_API_CREDENTIALS_PKEY,
+							 catalog_attnum(EXT_API_CREDENTIALS, "id"),
+							 Int64GetDatum(id->ref_id), F_INT8EQ, snapshot,
+							 credential_owner_callback, &o);
+				if (!o.found || o.user_id != id->user_id ||
+					!load_user_by_id(&c->user, o.user_id, snapshot))
+					return false;
+				idbuf_add(&src->accounts, c->user.account_id);
+				*limit = credential_limit(c, &o, snapshot, src);
+				return *limit == NULL || has_entry(*limit, c->user.account_id);
+			}
+		case IDENTITY_TOKEN:
+			if (!token_identity_valid(id, snapshot) ||
+				!load_user_by_id(&c->user, id->user_id, snapshot))
+				return false;
+			idbuf_add(&src->accounts, c->user.account_id);
+			return true;
+		case IDENTITY_ROLE:
+			{
+				MappedUser	m;
+				char	   *rolename;
+
+				if (!OidIsValid(id->role))
+					return false;
+				memset(&m, 0, sizeof(m));
+				catalog_scan(EXT_USERS, EXT_IDX_USERS_DB_ROLE,
+							 catalog_attnum(EXT_USERS, "db_role"),
+							 ObjectIdGetDatum(id->role), F_OIDEQ, snapshot,
+							 mapped_user_callback, &m);
+				if (!m.found)
+					return false;
+				c->user = m.user;
+				idbuf_add(&src->accounts, c->user.account_id);
+				/* a mapping outlives a dropped role: a new role with its OID is not it */
+				rolename = GetUserNameFromId(id->role, true);
+				return rolename != NULL && m.has_role_name &&
+					strcmp(rolename, NameStr(m.role_name)) == 0;
+			}
+		default:
+			return false;
+	}
+}
+
+/* Records the epochs of the tenants of every account the cache read from. */
 static void
-rebuild(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz now)
+record_tenants(AccessCache *c, Sources *src, Snapshot snapshot)
+{
+	int64	   *tenants;
+	int			n = 0;
+	int			i,
+				j;
+	int64		last_account = -1;
+	int64		last_tenant = -1;
+
+	tenants = palloc((src->accounts.n + 1) * sizeof(int64));
+	tenants[n++] = GLOBAL_TENANT;
+	for (i = 0; i < src->accounts.n; i++)
+	{
+		int64		account = src->accounts.ids[i];
+		int64		tenant;
+
+		if (account == last_account)
+			tenant = last_tenant;
+		else
+			tenant = epoch_tenant_of(account, snapshot);
+		last_account = account;
+		last_tenant = tenant;
+		if (tenant < 0)
+			continue;
+		for (j = 0; j < n && tenants[j] != tenant; j++)
+			;
+		if (j == n)
+			tenants[n++] = tenant;
+	}
+	c->tenants = palloc(n * sizeof(EpochSeen));
+	for (i = 0; i < n; i++)
+		epoch_read(tenants[i], snapshot, &c->tenants[i]);
+	c->ntenants = n;
+	pfree(tenants);
+}
+
+/* Builds a cache for an identity (or a user id) under a snapshot. */
+static void
+build(AccessCache *c, const Identity *id, int64 user_id, Snapshot snapshot,
+	  TimestampTz now)
 {
 	MemoryContext old;
-	bool		found = false;
+	Sources		src;
+	HTAB	   *limit = NULL;
+	bool		found;
+	instr_time	start,
+				duration;
 
+	INSTR_TIME_SET_CURRENT(start);
 	reset_cache(c, id, snapshot);
-	c->epoch_relid = catalog_relid(EXT_ACCESS_EPOCH);
-	c->epoch = read_epoch(snapshot);
-
+	c->epochs_relid = catalog_relid(EXT_TENANT_EPOCHS);
 	old = MemoryContextSwitchTo(c->cxt);
-	if (id->source == IDENTITY_CREDENTIAL)
+	memset(&src, 0, sizeof(src));
+	if (user_id != 0)
 	{
-		int64		owner = 0;
-
-		/* a deleted credential ends its identity at the next statement */
-		catalog_scan(EXT_API_CREDENTIALS, EXT_IDX_API_CREDENTIALS_PKEY,
-					 catalog_attnum(EXT_API_CREDENTIALS, "id"),
-					 Int64GetDatum(id->credential_id), false, snapshot,
-					 credential_user_callback, &owner);
-		if (owner != 0 && owner == id->user_id)
-			found = load_user_by_id(&c->user, owner, snapshot);
+		found = load_user_by_id(&c->user, user_id, snapshot);
+		if (found)
+			idbuf_add(&src.accounts, c->user.account_id);
 	}
-	else if (id->source == IDENTITY_ROLE && OidIsValid(id->role))
-		found = catalog_scan(EXT_USERS, EXT_IDX_USERS_DB_ROLE,
-							 catalog_attnum(EXT_USERS, "db_role"),
-							 ObjectIdGetDatum(id->role), true, snapshot,
-							 user_row_callback, &c->user) > 0;
+	else
+		found = resolve_user(c, id, snapshot, &src, &limit);
 
 	c->has_user = found && c->user.active;
 	if (c->has_user)
-		fill_access(c, snapshot, now);
+	{
+		fill_access(c, snapshot, now, &src);
+		if (limit != NULL)
+		{
+			keep_accounts(c->accounts, limit);
+			keep_accounts(c->performers, limit);
+			keep_accounts(c->managed, limit);
+			keep_accounts(c->member, limit);
+		}
+	}
+	record_tenants(c, &src, snapshot);
 	MemoryContextSwitchTo(old);
 	c->valid = true;
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	stats.rebuilds++;
+	stats.last_rebuild_ms = INSTR_TIME_GET_MILLISEC(duration);
+}
+
+/*
+ * True when a cache still holds under snapshot: the same identity, nothing
+ * expired, nothing changed by this backend, and the same epoch in every
+ * tenant it read from.
+ */
+static bool
+still_valid(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz now)
+{
+	int			i;
+
+	if (!c->valid || !identity_equal(&c->ident, id) || now >= c->valid_until ||
+		c->local_changes != epoch_local_changes() ||
+		c->epochs_relid != catalog_relid_if_exists(EXT_TENANT_EPOCHS))
+		return false;
+	if (snapshot_matches(c, snapshot))
+		return true;
+	if (c == &current_cache && other_snapshot_matches(snapshot))
+	{
+		swap_snapshots(c);
+		return true;
+	}
+	stats.epoch_checks++;
+	for (i = 0; i < c->ntenants; i++)
+		if (!epoch_unchanged(&c->tenants[i], snapshot))
+			return false;
+	/* the snapshot it replaces stays right: keep it as the other one */
+	if (c == &current_cache)
+		swap_snapshots(c);
+	remember_snapshot(c, snapshot);
+	return true;
 }
 
 /*
@@ -585,29 +776,15 @@ access_cache_current(void)
 
 	identity_get(&id);
 	snapshot = decision_snapshot();
-
-	/* a dropped and re-created extension starts its epoch over */
-	if (c->valid && identity_equal(&c->ident, &id) && now < c->valid_until &&
-		c->epoch_relid == catalog_relid(EXT_ACCESS_EPOCH))
-	{
-		if (snapshot_matches(c, snapshot))
-			return c;
-		if (other_snapshot_matches(snapshot))
-		{
-			swap_snapshots(c);
-			return c;
-		}
-		if (epoch_unchanged(snapshot, c->epoch) || read_epoch(snapshot) == c->epoch)
-		{
-			/* the snapshot it replaces stays right: keep it as the other one */
-			swap_snapshots(c);
-			remember_snapshot(c, snapshot);
-			return c;
-		}
-	}
+	if (c->valid && snapshot_matches(c, snapshot) && identity_equal(&c->ident, &id) &&
+		now < c->valid_until && c->local_changes == epoch_local_changes())
+		return c;
+	stats.statements++;
+	if (still_valid(c, &id, snapshot, now))
+		return c;
 	PG_TRY();
 	{
-		rebuild(c, &id, snapshot, now);
+		build(c, &id, 0, snapshot, now);
 	}
 	PG_CATCH();
 	{
@@ -619,54 +796,35 @@ access_cache_current(void)
 }
 
 /*
- * The cache of the last user a question was asked about (check(...,
- * user_id) and friends).  Kept, like the current cache, while the snapshot
- * or the epoch says it holds, so a statement that asks about one user row
- * after row builds it once.
- */
-static AccessCache *examined = NULL;
-static int64 examined_id = 0;
-
-/*
  * The cache of any user, for functions that answer questions about another
- * user.  It stays valid until the next call; cxt is not used (the cache
- * lives in its own context).
+ * user (check(..., user_id) and friends).  Kept, like the current cache,
+ * while its epochs hold, so a statement that asks about one user row after
+ * row builds it once.  It stays valid until the next call.
  */
 AccessCache *
-access_cache_for_user(int64 user_id, MemoryContext cxt)
+access_cache_for_user(int64 user_id)
 {
 	Snapshot	snapshot = decision_snapshot();
 	TimestampTz now = GetCurrentStatementStartTimestamp();
-	MemoryContext old;
-	Identity	none = {IDENTITY_NONE, InvalidOid, 0, 0};
+	Identity	none;
 	AccessCache *c;
 
+	memset(&none, 0, sizeof(none));
+	none.source = IDENTITY_NONE;
+	none.expires_at = DT_NOEND;
 	if (examined == NULL)
 	{
 		examined = MemoryContextAllocZero(TopMemoryContext, sizeof(AccessCache));
-		examined->cxt = AllocSetContextCreate(TopMemoryContext, "permissions examined user access",
+		examined->cxt = AllocSetContextCreate(TopMemoryContext,
+											  "permissions examined user access",
 											  ALLOCSET_SMALL_SIZES);
 	}
 	c = examined;
-	if (c->valid && examined_id == user_id && now < c->valid_until &&
-		c->epoch_relid == catalog_relid(EXT_ACCESS_EPOCH) &&
-		(snapshot_matches(c, snapshot) || epoch_unchanged(snapshot, c->epoch) ||
-		 read_epoch(snapshot) == c->epoch))
-	{
-		remember_snapshot(c, snapshot);
+	if (examined_id == user_id && still_valid(c, &none, snapshot, now))
 		return c;
-	}
 	PG_TRY();
 	{
-		reset_cache(c, &none, snapshot);
-		c->epoch_relid = catalog_relid(EXT_ACCESS_EPOCH);
-		c->epoch = read_epoch(snapshot);
-		old = MemoryContextSwitchTo(c->cxt);
-		c->has_user = load_user_by_id(&c->user, user_id, snapshot) && c->user.active;
-		if (c->has_user)
-			fill_access(c, snapshot, now);
-		MemoryContextSwitchTo(old);
-		c->valid = true;
+		build(c, &none, user_id, snapshot, now);
 		examined_id = user_id;
 	}
 	PG_CATCH();
@@ -684,7 +842,6 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 {
 	Tier		tier = TIER_NONE;
 	AccessEntry *e;
-	ListCell   *lc;
 
 	if (!c->has_user)
 		return TIER_NONE;
@@ -715,7 +872,8 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 			ptier = last_lookup.performer_tier;
 		else
 		{
-			if ((e = hash_search(c->performers, &performer_id, HASH_FIND, NULL)) != NULL)
+			if ((e = hash_search(c->performers, &performer_id, HASH_FIND, NULL)) != NULL &&
+				e->account_id == account_id)
 				ptier = e->tier;
 			if (c == &current_cache)
 			{
@@ -726,16 +884,6 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 		}
 		if (ptier > tier)
 			tier = ptier;
-	}
-	if (tier < TIER_1 && c == &current_cache)
-	{
-		foreach(lc, created_performers)
-		{
-			CreatedPerformer *cp = (CreatedPerformer *) lfirst(lc);
-
-			if (cp->performer_id == performer_id && cp->user_id == c->user.id)
-				return access_cache_cap(&c->user, TIER_1);
-		}
 	}
 	return tier;
 }
@@ -768,14 +916,14 @@ Tier
 access_cache_performer_tier(AccessCache *c, int64 performer_id)
 {
 	AccessEntry *e;
-	ListCell   *lc;
 
 	if (!c->has_user)
 		return TIER_NONE;
 	if (c->reach == NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(c->cxt);
-		HTAB	   *reach = make_table(c, "permissions reach");
+		HTAB	   *reach = make_table(c, "permissions reach",
+									   hash_get_num_entries(c->performers) + 64);
 		HASH_SEQ_STATUS st;
 		Snapshot	snapshot = decision_snapshot();
 
@@ -789,24 +937,14 @@ access_cache_performer_tier(AccessCache *c, int64 performer_id)
 
 			catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_ACCOUNT,
 						 catalog_attnum(EXT_PERFORMERS, "account_id"),
-						 Int64GetDatum(e->key), false, snapshot,
+						 Int64GetDatum(e->key), F_INT8EQ, snapshot,
 						 reach_fill_callback, &rf);
 		}
 		c->reach = reach;
 		MemoryContextSwitchTo(old);
 	}
 	e = hash_search(c->reach, &performer_id, HASH_FIND, NULL);
-	if (e != NULL)
-		return e->tier;
-	if (c == &current_cache)
-		foreach(lc, created_performers)
-		{
-			CreatedPerformer *cp = (CreatedPerformer *) lfirst(lc);
-
-			if (cp->performer_id == performer_id && cp->user_id == c->user.id)
-				return access_cache_cap(&c->user, TIER_1);
-		}
-	return TIER_NONE;
+	return e != NULL ? e->tier : TIER_NONE;
 }
 
 /* True when the user holds every permission in perms in the account. */
@@ -826,20 +964,23 @@ access_cache_holds(AccessCache *c, Permset perms, int64 account_id)
 bool
 access_cache_manages(AccessCache *c, int64 account_id)
 {
-	return c->has_user && hash_get_num_entries(c->managed) > 0 &&
-		hash_search(c->managed, &account_id, HASH_FIND, NULL) != NULL;
+	return c->has_user && has_entry(c->managed, account_id);
 }
 
 /* True when the user belongs to, manages, or reaches a performer of the account. */
 bool
 access_cache_member(AccessCache *c, int64 account_id)
 {
-	return c->has_user &&
-		hash_search(c->member, &account_id, HASH_FIND, NULL) != NULL;
+	return c->has_user && has_entry(c->member, account_id);
 }
 
-/* How many id arrays this backend has computed; see access_cache_generation. */
-static uint64 arrays_built = 0;
+/* True when the account is the user's own or one it manages. */
+bool
+access_cache_in_account(AccessCache *c, int64 account_id)
+{
+	return c->has_user &&
+		(account_id == c->user.account_id || access_cache_manages(c, account_id));
+}
 
 /*
  * A number that changes whenever any cache computes a new id array: callers
@@ -861,34 +1002,21 @@ int64_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorts and de-duplicates an id array, returning the new length. */
-static int
-sort_unique(int64 *ids, int n)
-{
-	if (n <= 1)
-		return n;
-	qsort(ids, n, sizeof(int64), int64_cmp);
-	return (int) qunique(ids, n, sizeof(int64), int64_cmp);
-}
-
-/* Growable id buffer in the cache's context. */
-typedef struct IdBuffer
-{
-	int64	   *ids;
-	int			n;
-	int			cap;
-} IdBuffer;
-
+/* Sorts and de-duplicates an id buffer into an array of the cache. */
 static void
-idbuf_add(IdBuffer *b, int64 id)
+finish_array(IdArray *a, IdBuffer *b)
 {
-	if (b->n == b->cap)
+	if (b->ids == NULL)
+		b->ids = palloc(sizeof(int64));
+	if (b->n > 1)
 	{
-		b->cap = b->cap ? b->cap * 2 : 64;
-		b->ids = b->ids ? repalloc(b->ids, b->cap * sizeof(int64))
-			: palloc(b->cap * sizeof(int64));
+		qsort(b->ids, b->n, sizeof(int64), int64_cmp);
+		b->n = (int) qunique(b->ids, b->n, sizeof(int64), int64_cmp);
 	}
-	b->ids[b->n++] = id;
+	a->ids = b->ids;
+	a->count = b->n;
+	a->built = true;
+	arrays_built++;
 }
 
 static void
@@ -901,17 +1029,23 @@ idbuf_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 		idbuf_add((IdBuffer *) arg, DatumGetInt64(d));
 }
 
+/* The tier index arrays are kept at: below tier4 nothing is reached. */
+static Tier
+array_tier(Tier min_tier)
+{
+	return min_tier < TIER_4 ? TIER_4 : (min_tier > TIER_1 ? TIER_1 : min_tier);
+}
+
 /*
  * Sorted ids of every performer the user reaches at min_tier or above: the
- * performers of wholly reached accounts and the granted ones.  Computed once
- * per cache and tier; planner support turns it into an index condition.
+ * performers of wholly reached accounts and the granted ones.
  */
 void
 access_cache_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 {
-	if (min_tier < TIER_4)
-		min_tier = TIER_4;
-	if (c->perf_array[min_tier] == NULL)
+	IdArray    *a = &c->all_performers[array_tier(min_tier)];
+
+	if (!a->built)
 	{
 		MemoryContext old = MemoryContextSwitchTo(c->cxt);
 		IdBuffer	b = {NULL, 0, 0};
@@ -920,7 +1054,6 @@ access_cache_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 		{
 			HASH_SEQ_STATUS st;
 			AccessEntry *e;
-			ListCell   *lc;
 			Snapshot	snapshot = decision_snapshot();
 
 			hash_seq_init(&st, c->performers);
@@ -932,26 +1065,14 @@ access_cache_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 				if (e->tier >= min_tier)
 					catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_ACCOUNT,
 								 catalog_attnum(EXT_PERFORMERS, "account_id"),
-								 Int64GetDatum(e->key), false, snapshot,
+								 Int64GetDatum(e->key), F_INT8EQ, snapshot,
 								 idbuf_callback, &b);
-			if (c == &current_cache)
-				foreach(lc, created_performers)
-				{
-					CreatedPerformer *cp = (CreatedPerformer *) lfirst(lc);
-
-					if (cp->user_id == c->user.id)
-						idbuf_add(&b, cp->performer_id);
-				}
 		}
-		if (b.ids == NULL)
-			b.ids = palloc(sizeof(int64));
-		c->perf_count[min_tier] = sort_unique(b.ids, b.n);
-		arrays_built++;
-		c->perf_array[min_tier] = b.ids;
+		finish_array(a, &b);
 		MemoryContextSwitchTo(old);
 	}
-	*ids = c->perf_array[min_tier];
-	*count = c->perf_count[min_tier];
+	*ids = a->ids;
+	*count = a->count;
 }
 
 /*
@@ -961,9 +1082,9 @@ access_cache_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 void
 access_cache_accounts(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 {
-	if (min_tier < TIER_4)
-		min_tier = TIER_4;
-	if (c->acct_array[min_tier] == NULL)
+	IdArray    *a = &c->any_accounts[array_tier(min_tier)];
+
+	if (!a->built)
 	{
 		MemoryContext old = MemoryContextSwitchTo(c->cxt);
 		IdBuffer	b = {NULL, 0, 0};
@@ -972,7 +1093,6 @@ access_cache_accounts(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 		{
 			HASH_SEQ_STATUS st;
 			AccessEntry *e;
-			ListCell   *lc;
 
 			hash_seq_init(&st, c->accounts);
 			while ((e = hash_seq_search(&st)) != NULL)
@@ -982,52 +1102,93 @@ access_cache_accounts(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 			while ((e = hash_seq_search(&st)) != NULL)
 				if (e->tier >= min_tier)
 					idbuf_add(&b, e->account_id);
-			if (c == &current_cache)
-				foreach(lc, created_performers)
-				{
-					CreatedPerformer *cp = (CreatedPerformer *) lfirst(lc);
-
-					if (cp->user_id == c->user.id)
-						idbuf_add(&b, cp->account_id);
-				}
 		}
-		if (b.ids == NULL)
-			b.ids = palloc(sizeof(int64));
-		c->acct_count[min_tier] = sort_unique(b.ids, b.n);
-		arrays_built++;
-		c->acct_array[min_tier] = b.ids;
+		finish_array(a, &b);
 		MemoryContextSwitchTo(old);
 	}
-	*ids = c->acct_array[min_tier];
-	*count = c->acct_count[min_tier];
+	*ids = a->ids;
+	*count = a->count;
+}
+
+/* Sorted ids of the accounts the user reaches as a whole at min_tier or above. */
+void
+access_cache_whole_accounts(AccessCache *c, Tier min_tier, int64 **ids, int *count)
+{
+	IdArray    *a = &c->whole_accounts[array_tier(min_tier)];
+
+	if (!a->built)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+		IdBuffer	b = {NULL, 0, 0};
+
+		if (c->has_user)
+		{
+			HASH_SEQ_STATUS st;
+			AccessEntry *e;
+
+			hash_seq_init(&st, c->accounts);
+			while ((e = hash_seq_search(&st)) != NULL)
+				if (e->tier >= min_tier)
+					idbuf_add(&b, e->key);
+		}
+		finish_array(a, &b);
+		MemoryContextSwitchTo(old);
+	}
+	*ids = a->ids;
+	*count = a->count;
+}
+
+/* Sorted ids of the performers the user reaches through grants at min_tier or above. */
+void
+access_cache_granted_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
+{
+	IdArray    *a = &c->granted_performers[array_tier(min_tier)];
+
+	if (!a->built)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+		IdBuffer	b = {NULL, 0, 0};
+
+		if (c->has_user)
+		{
+			HASH_SEQ_STATUS st;
+			AccessEntry *e;
+
+			hash_seq_init(&st, c->performers);
+			while ((e = hash_seq_search(&st)) != NULL)
+				if (e->tier >= min_tier)
+					idbuf_add(&b, e->key);
+		}
+		finish_array(a, &b);
+		MemoryContextSwitchTo(old);
+	}
+	*ids = a->ids;
+	*count = a->count;
 }
 
 /*
- * Lets the creator of a performer reach it for the rest of the transaction,
- * before the tier1 grant written for them is visible to the statement that
- * created it (INSERT ... RETURNING checks the row under the old snapshot).
+ * permissions.cache_stats() returns one row
+ *		How this backend's access cache has been doing since the backend
+ *		started: statements that checked it, rebuilds, epoch checks, the
+ *		last rebuild's time, and the memory it holds now.
  */
-void
-access_cache_note_created(int64 performer_id, int64 account_id)
+Datum
+access_cache_stats(PG_FUNCTION_ARGS)
 {
-	AccessCache *c = access_cache_current();
-	MemoryContext old;
-	CreatedPerformer *cp;
-	int			i;
+	TupleDesc	desc;
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
+	int64		memory = 0;
 
-	if (!c->has_user)
-		return;
-	old = MemoryContextSwitchTo(TopTransactionContext);
-	cp = palloc(sizeof(CreatedPerformer));
-	cp->performer_id = performer_id;
-	cp->account_id = account_id;
-	cp->user_id = c->user.id;
-	created_performers = lappend(created_performers, cp);
-	MemoryContextSwitchTo(old);
-	/* the id arrays no longer hold every reachable performer */
-	for (i = 0; i <= TIER_1; i++)
-	{
-		c->perf_array[i] = c->acct_array[i] = NULL;
-	}
-	c->reach = NULL;
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "return type must be a row type");
+	memory += MemoryContextMemAllocated(current_cache.cxt, true);
+	if (examined != NULL)
+		memory += MemoryContextMemAllocated(examined->cxt, true);
+	values[0] = Int64GetDatum(stats.statements);
+	values[1] = Int64GetDatum(stats.rebuilds);
+	values[2] = Int64GetDatum(stats.epoch_checks);
+	values[3] = Float8GetDatum(stats.last_rebuild_ms);
+	values[4] = Int64GetDatum(memory);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }

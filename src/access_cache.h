@@ -11,6 +11,7 @@
 #include "utils/snapshot.h"
 #include "utils/timestamp.h"
 
+#include "epoch.h"
 #include "identity.h"
 #include "permset.h"
 #include "role.h"
@@ -37,6 +38,14 @@ typedef struct AccessEntry
 	int64		account_id;		/* performer entries: the performer's account */
 } AccessEntry;
 
+/* Sorted ids reached at one tier or above, computed once per cache. */
+typedef struct IdArray
+{
+	bool		built;
+	int64	   *ids;
+	int			count;
+} IdArray;
+
 typedef struct AccessCache
 {
 	MemoryContext cxt;
@@ -50,9 +59,11 @@ typedef struct AccessCache
 	CommandId	snap_curcid;
 	Snapshot	snap_ptr;
 	uint32		snap_xcnt;
-	Oid			epoch_relid;	/* the extension instance the cache was built from */
-	int64		epoch;
-	TimestampTz valid_until;	/* earliest expiry of a grant in use */
+	Oid			epochs_relid;	/* the extension instance the cache was built from */
+	uint64		local_changes;	/* this backend's changes when it was built */
+	int			ntenants;		/* the tenants it read from, and their epochs */
+	EpochSeen  *tenants;
+	TimestampTz valid_until;	/* earliest expiry of a grant or token in use */
 
 	/* the user; has_user is false when there is no (active) identity */
 	bool		has_user;
@@ -64,31 +75,32 @@ typedef struct AccessCache
 	HTAB	   *member;			/* accounts whose libraries the user sees */
 	HTAB	   *reach;			/* performer id -> tier over every source, built lazily */
 
-	/* performers and accounts reached at each tier or above, built lazily */
-	int64	   *perf_array[TIER_1 + 1];
-	int			perf_count[TIER_1 + 1];
-	int64	   *acct_array[TIER_1 + 1];
-	int			acct_count[TIER_1 + 1];
-
-	/* performers this transaction created, reachable before their grant is visible */
-	List	   *created;
-	TransactionId created_xid;
+	/* per tier: every reachable performer, the accounts holding one, the
+	 * accounts reached as a whole, the performers reached by grants */
+	IdArray		all_performers[TIER_1 + 1];
+	IdArray		any_accounts[TIER_1 + 1];
+	IdArray		whole_accounts[TIER_1 + 1];
+	IdArray		granted_performers[TIER_1 + 1];
 } AccessCache;
 
 extern void access_cache_init(void);
 extern AccessCache *access_cache_current(void);
-extern AccessCache *access_cache_for_user(int64 user_id, MemoryContext cxt);
+extern AccessCache *access_cache_for_user(int64 user_id);
 extern Tier access_cache_tier(AccessCache *cache, int64 account_id, int64 performer_id);
 extern Tier access_cache_performer_tier(AccessCache *cache, int64 performer_id);
 extern bool access_cache_holds(AccessCache *cache, Permset perms, int64 account_id);
 extern bool access_cache_member(AccessCache *cache, int64 account_id);
+extern bool access_cache_in_account(AccessCache *cache, int64 account_id);
 extern bool access_cache_manages(AccessCache *cache, int64 account_id);
 extern void access_cache_performers(AccessCache *cache, Tier min_tier,
 									int64 **ids, int *count);
 extern void access_cache_accounts(AccessCache *cache, Tier min_tier,
 								  int64 **ids, int *count);
+extern void access_cache_whole_accounts(AccessCache *cache, Tier min_tier,
+										int64 **ids, int *count);
+extern void access_cache_granted_performers(AccessCache *cache, Tier min_tier,
+											int64 **ids, int *count);
 extern uint64 access_cache_generation(void);
-extern void access_cache_note_created(int64 performer_id, int64 account_id);
 extern Tier access_cache_cap(const UserRow *user, Tier tier);
 
 #endif							/* PERMISSIONS_ACCESS_CACHE_H */

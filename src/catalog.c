@@ -6,8 +6,9 @@
  * through SQL would apply their row-level security policies, which call back
  * into the decision code; reading them with index scans under the caller's
  * snapshot avoids that recursion and is the cheapest way to get the rows.
- * Relation OIDs are looked up by name once and forgotten when any of the
- * relations is invalidated (the extension being dropped, for instance).
+ * Each relation and index is looked up by name on first use, and every
+ * lookup (with the column numbers found so far) is forgotten when one of the
+ * relations is invalidated: the extension dropped, updated or created again.
  */
 #include "postgres.h"
 
@@ -23,43 +24,71 @@
 #include "catalog.h"
 
 static const char *const relation_names[EXT_NUM_RELATIONS] = {
-	"accounts", "users", "api_credentials", "access_epoch",
-	"performers", "group_members", "team_members", "access_grants"
+	"accounts", "users", "api_credentials", "tenant_epochs",
+	"performers", "group_members", "team_members", "access_grants",
+	"session_identity_roles", "token_keys", "token_subjects", "teams"
 };
 
 static const char *const index_names[EXT_NUM_INDEXES] = {
 	"accounts_pkey", "accounts_parent_id_idx",
 	"users_pkey", "users_db_role_key",
 	"api_credentials_pkey",
+	"tenant_epochs_pkey",
 	"performers_pkey", "performers_account_id_idx",
 	"group_members_pkey",
 	"team_members_user_id_idx",
-	"access_grants_user_id_idx", "access_grants_team_id_idx"
+	"access_grants_user_id_idx", "access_grants_team_id_idx",
+	"session_identity_roles_pkey",
+	"token_keys_pkey", "token_subjects_pkey", "teams_pkey"
 };
+
+/* Column numbers found so far, per relation: a handful each. */
+#define MAX_COLUMNS 16
+typedef struct ColumnMemo
+{
+	const char *name;			/* the caller's string (usually a literal) */
+	AttrNumber	attnum;
+} ColumnMemo;
 
 static Oid	relation_oids[EXT_NUM_RELATIONS];
 static Oid	index_oids[EXT_NUM_INDEXES];
-static bool oids_valid = false;
+static ColumnMemo columns[EXT_NUM_RELATIONS][MAX_COLUMNS];
+static int	ncolumns[EXT_NUM_RELATIONS];
+static Oid	schema_oid = InvalidOid;
 
-/* Forgets every cached OID when one of our relations changes definition. */
+/* Forgets every lookup. */
+static void
+forget_all(void)
+{
+	memset(relation_oids, 0, sizeof(relation_oids));
+	memset(index_oids, 0, sizeof(index_oids));
+	memset(ncolumns, 0, sizeof(ncolumns));
+	schema_oid = InvalidOid;
+}
+
+/* Forgets every lookup when one of our relations changes definition. */
 static void
 catalog_relcache_callback(Datum arg, Oid relid)
 {
 	int			i;
 
-	if (!oids_valid)
-		return;
 	if (relid == InvalidOid)
 	{
-		oids_valid = false;
+		forget_all();
 		return;
 	}
 	for (i = 0; i < EXT_NUM_RELATIONS; i++)
 		if (relation_oids[i] == relid)
-			oids_valid = false;
+		{
+			forget_all();
+			return;
+		}
 	for (i = 0; i < EXT_NUM_INDEXES; i++)
 		if (index_oids[i] == relid)
-			oids_valid = false;
+		{
+			forget_all();
+			return;
+		}
 }
 
 /* Registers the invalidation callback; called once from _PG_init. */
@@ -69,75 +98,104 @@ catalog_init(void)
 	CacheRegisterRelcacheCallback(catalog_relcache_callback, (Datum) 0);
 }
 
-/* Looks every relation and index up by name in schema permissions. */
-static void
-catalog_lookup_oids(void)
+/* The OID of schema permissions, or an error telling how to get it. */
+static Oid
+schema(void)
 {
-	Oid			nsp;
-	int			i;
-
-	nsp = get_namespace_oid("permissions", true);
-	if (!OidIsValid(nsp))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_SCHEMA),
-				 errmsg("schema \"permissions\" does not exist"),
-				 errhint("Run CREATE EXTENSION permissions in this database.")));
-
-	for (i = 0; i < EXT_NUM_RELATIONS; i++)
+	if (!OidIsValid(schema_oid))
 	{
-		relation_oids[i] = get_relname_relid(relation_names[i], nsp);
-		if (!OidIsValid(relation_oids[i]))
+		schema_oid = get_namespace_oid("permissions", true);
+		if (!OidIsValid(schema_oid))
 			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_TABLE),
-					 errmsg("relation \"permissions.%s\" does not exist",
-							relation_names[i]),
-					 errhint("Reinstall the permissions extension; it is missing one of its tables.")));
+					(errcode(ERRCODE_UNDEFINED_SCHEMA),
+					 errmsg("schema \"permissions\" does not exist"),
+					 errhint("Run CREATE EXTENSION permissions in this database.")));
 	}
-	for (i = 0; i < EXT_NUM_INDEXES; i++)
-	{
-		index_oids[i] = get_relname_relid(index_names[i], nsp);
-		if (!OidIsValid(index_oids[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_UNDEFINED_OBJECT),
-					 errmsg("index \"permissions.%s\" does not exist",
-							index_names[i]),
-					 errhint("Reinstall the permissions extension; it is missing one of its indexes.")));
-	}
-	oids_valid = true;
+	return schema_oid;
 }
 
 /* Returns the OID of one of the extension's relations. */
 Oid
 catalog_relid(ExtRelation rel)
 {
-	if (!oids_valid)
-		catalog_lookup_oids();
+	if (!OidIsValid(relation_oids[rel]))
+	{
+		Oid			relid = get_relname_relid(relation_names[rel], schema());
+
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"permissions.%s\" does not exist",
+							relation_names[rel]),
+					 errhint("Bring the extension up to the version of its library: ALTER EXTENSION permissions UPDATE.")));
+		relation_oids[rel] = relid;
+	}
 	return relation_oids[rel];
+}
+
+/* The OID of one of the extension's relations, or InvalidOid when it is missing. */
+Oid
+catalog_relid_if_exists(ExtRelation rel)
+{
+	if (!OidIsValid(relation_oids[rel]))
+		relation_oids[rel] = get_relname_relid(relation_names[rel], schema());
+	return relation_oids[rel];
+}
+
+/* Returns the OID of one of the extension's indexes. */
+Oid
+catalog_indexid(ExtIndex index)
+{
+	if (!OidIsValid(index_oids[index]))
+	{
+		Oid			relid = get_relname_relid(index_names[index], schema());
+
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("index \"permissions.%s\" does not exist",
+							index_names[index]),
+					 errhint("Bring the extension up to the version of its library: ALTER EXTENSION permissions UPDATE.")));
+		index_oids[index] = relid;
+	}
+	return index_oids[index];
 }
 
 /* Returns the attribute number of a column of one of the relations. */
 AttrNumber
 catalog_attnum(ExtRelation rel, const char *column)
 {
-	AttrNumber	attnum = get_attnum(catalog_relid(rel), column);
+	ColumnMemo *memo = columns[rel];
+	AttrNumber	attnum;
+	int			i;
 
+	for (i = 0; i < ncolumns[rel]; i++)
+		if (memo[i].name == column)
+			return memo[i].attnum;
+	attnum = get_attnum(catalog_relid(rel), column);
 	if (attnum == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of relation \"permissions.%s\" does not exist",
 						column, relation_names[rel]),
-				 errhint("Reinstall the permissions extension; one of its tables was altered.")));
+				 errhint("Bring the extension up to the version of its library: ALTER EXTENSION permissions UPDATE.")));
+	if (ncolumns[rel] < MAX_COLUMNS)
+	{
+		memo[ncolumns[rel]].name = column;
+		memo[ncolumns[rel]].attnum = attnum;
+		ncolumns[rel]++;
+	}
 	return attnum;
 }
 
 /*
- * Scans rel for rows whose column attnum equals key, through index (or the
- * whole table when index is negative), calling callback for each visible row.
- * Returns the number of rows seen.
+ * Scans rel for rows whose column attnum equals key (compared with eqproc),
+ * through index (or the whole table when index is negative), calling
+ * callback for each row visible to snapshot.  Returns the number of rows.
  */
 int
 catalog_scan(ExtRelation rel, ExtIndex index, AttrNumber attnum,
-			 Datum key, bool key_is_oid, Snapshot snapshot,
+			 Datum key, RegProcedure eqproc, Snapshot snapshot,
 			 ext_row_callback callback, void *arg)
 {
 	Relation	heap;
@@ -150,11 +208,10 @@ catalog_scan(ExtRelation rel, ExtIndex index, AttrNumber attnum,
 
 	heap = table_open(catalog_relid(rel), AccessShareLock);
 	if ((int) index >= 0)
-		indexid = index_oids[index];
+		indexid = catalog_indexid(index);
 	if (attnum != InvalidAttrNumber)
 	{
-		ScanKeyInit(&skey, attnum, BTEqualStrategyNumber,
-					key_is_oid ? F_OIDEQ : F_INT8EQ, key);
+		ScanKeyInit(&skey, attnum, BTEqualStrategyNumber, eqproc, key);
 		nkeys = 1;
 	}
 	scan = systable_beginscan(heap, indexid, OidIsValid(indexid),

@@ -16,11 +16,15 @@ typedef enum ExtRelation
 	EXT_ACCOUNTS = 0,
 	EXT_USERS,
 	EXT_API_CREDENTIALS,
-	EXT_ACCESS_EPOCH,
+	EXT_TENANT_EPOCHS,
 	EXT_PERFORMERS,
 	EXT_GROUP_MEMBERS,
 	EXT_TEAM_MEMBERS,
 	EXT_ACCESS_GRANTS,
+	EXT_SESSION_IDENTITY_ROLES,
+	EXT_TOKEN_KEYS,
+	EXT_TOKEN_SUBJECTS,
+	EXT_TEAMS,
 	EXT_NUM_RELATIONS
 } ExtRelation;
 
@@ -32,12 +36,17 @@ typedef enum ExtIndex
 	EXT_IDX_USERS_PKEY,
 	EXT_IDX_USERS_DB_ROLE,
 	EXT_IDX_API_CREDENTIALS_PKEY,
+	EXT_IDX_TENANT_EPOCHS_PKEY,
 	EXT_IDX_PERFORMERS_PKEY,
 	EXT_IDX_PERFORMERS_ACCOUNT,
 	EXT_IDX_GROUP_MEMBERS_GROUP,
 	EXT_IDX_TEAM_MEMBERS_USER,
 	EXT_IDX_ACCESS_GRANTS_USER,
 	EXT_IDX_ACCESS_GRANTS_TEAM,
+	EXT_IDX_SESSION_IDENTITY_ROLES_PKEY,
+	EXT_IDX_TOKEN_KEYS_PKEY,
+	EXT_IDX_TOKEN_SUBJECTS_PKEY,
+	EXT_IDX_TEAMS_PKEY,
 	EXT_NUM_INDEXES
 } ExtIndex;
 
@@ -46,9 +55,11 @@ typedef void (*ext_row_callback) (HeapTuple tuple, TupleDesc desc, void *arg);
 
 extern void catalog_init(void);
 extern Oid	catalog_relid(ExtRelation rel);
+extern Oid	catalog_relid_if_exists(ExtRelation rel);
+extern Oid	catalog_indexid(ExtIndex index);
 extern AttrNumber catalog_attnum(ExtRelation rel, const char *column);
 extern int	catalog_scan(ExtRelation rel, ExtIndex index, AttrNumber attnum,
-						 Datum key, bool key_is_oid, Snapshot snapshot,
+						 Datum key, RegProcedure eqproc, Snapshot snapshot,
 						 ext_row_callback callback, void *arg);
 extern Datum catalog_getattr(HeapTuple tuple, TupleDesc desc, AttrNumber attnum,
 							 bool *isnull);

@@ -2,20 +2,25 @@
  * identity.c
  *		The identity a session acts as, and the only ways to obtain one.
  *
- * Two sources exist.  A login role mapped by users.db_role is that user
- * whenever it is the outer role (the role after SET ROLE, unaffected by
- * SECURITY DEFINER functions).  A pooled connection calls
- * permissions.authenticate() with an API credential instead.
+ * Three sources exist.  A login role mapped by users.db_role is that user
+ * whenever it is the acting role (see acting_role.c: the role after SET
+ * ROLE, the owner of a non-superuser SECURITY DEFINER function, nobody
+ * during maintenance).  A pooled connection calls permissions.authenticate()
+ * with an API credential, or permissions.authenticate_token() with a signed
+ * token (token.c), instead.
  *
- * A credential identity is kept in the internal setting permissions.identity
- * so that the GUC machinery gives it the expected lifetime: SET LOCAL scope
- * by default (it ends at commit, rollback and savepoint rollback), session
- * scope on request, cleared by RESET ALL and DISCARD ALL, and copied into
- * parallel workers.  Its check hook refuses every value that does not come
- * from authenticate() itself, so SET, set_config(), PGOPTIONS, ALTER ROLE
- * ... SET and function SET clauses cannot forge one.  Each identity carries a
- * nonce; logout() and a failed authenticate() kill every nonce issued so far,
- * so a rollback that restores an old setting cannot bring the identity back.
+ * A credential or token identity is kept in the internal setting
+ * permissions.identity so that the GUC machinery gives it the expected
+ * lifetime: SET LOCAL scope by default (it ends at commit, rollback and
+ * savepoint rollback), session scope where a DBA allowed it for the role,
+ * cleared by RESET ALL and DISCARD ALL, and copied into parallel workers.
+ * Its check hook refuses every value that does not come from this module,
+ * so SET, set_config(), PGOPTIONS, ALTER ROLE ... SET and function SET
+ * clauses cannot forge one.  Each identity carries a nonce; logout() and a
+ * failed authentication kill every nonce issued so far, so a rollback that
+ * restores an old setting cannot bring the identity back.  An identity
+ * belongs to the role that authenticated and applies only while that role
+ * is the acting role.
  */
 #include "postgres.h"
 
@@ -33,9 +38,12 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
+#include "utils/timestamp.h"
 
+#include "acting_role.h"
 #include "catalog.h"
 #include "identity.h"
 
@@ -55,36 +63,46 @@ static uint64 revoked_below = 1;
 static bool pending_clear = false;
 
 /* Parsed form of the last setting seen, so parsing happens once per value. */
-static char parsed_value[128];
+static char parsed_value[192];
 static Identity parsed_identity;
 static uint64 parsed_nonce;
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
-/* Parses "nonce:credential:user:role"; false when it is not of that form. */
+/*
+ * Parses "nonce:kind:ref:ref2:user:role:expires" (kind c for a credential,
+ * t for a token); false when the value is not of that form.
+ */
 static bool
 parse_setting(const char *value, uint64 *nonce, Identity *id)
 {
 	unsigned long long n,
-				c,
+				r1,
+				r2,
 				u,
 				r;
+	long long	exp;
+	char		kind;
 	int			used = 0;
 
-	if (sscanf(value, "%llu:%llu:%llu:%llu%n", &n, &c, &u, &r, &used) != 4 ||
-		value[used] != '\0' || r > UINT_MAX || c > PG_INT64_MAX || u > PG_INT64_MAX)
+	if (sscanf(value, "%llu:%c:%llu:%llu:%llu:%llu:%lld%n",
+			   &n, &kind, &r1, &r2, &u, &r, &exp, &used) != 7 ||
+		value[used] != '\0' || (kind != 'c' && kind != 't') ||
+		r > UINT_MAX || r1 > PG_INT64_MAX || r2 > PG_INT64_MAX || u > PG_INT64_MAX)
 		return false;
 	*nonce = n;
-	id->source = IDENTITY_CREDENTIAL;
-	id->credential_id = (int64) c;
+	id->source = kind == 'c' ? IDENTITY_CREDENTIAL : IDENTITY_TOKEN;
+	id->ref_id = (int64) r1;
+	id->ref2_id = (int64) r2;
 	id->user_id = (int64) u;
 	id->role = (Oid) r;
+	id->expires_at = (TimestampTz) exp;
 	return true;
 }
 
 /*
  * Refuses every value of permissions.identity except the empty string, the
- * ones authenticate() sets, and the copy a parallel worker receives.
+ * ones this module sets, and the copy a parallel worker receives.
  */
 static bool
 identity_check_hook(char **newval, void **extra, GucSource source)
@@ -98,8 +116,8 @@ identity_check_hook(char **newval, void **extra, GucSource source)
 	{
 		GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
 		GUC_check_errmsg("parameter \"%s\" cannot be set directly", IDENTITY_GUC);
-		GUC_check_errdetail("The identity of a session comes only from its login role or from an API credential.");
-		GUC_check_errhint("Call permissions.authenticate() with an API credential.");
+		GUC_check_errdetail("The identity of a session comes only from its login role, an API credential or a signed token.");
+		GUC_check_errhint("Call permissions.authenticate() or permissions.authenticate_token().");
 		return false;
 	}
 	return parse_setting(*newval, &nonce, &id);
@@ -143,10 +161,10 @@ identity_setting_dead(void)
 }
 
 /*
- * Clears a dead identity from the setting before a statement runs, so that
- * parallel workers never inherit an identity the leader no longer has.  A
+ * Before a statement runs: clears a dead identity from the setting, so that
+ * parallel workers never inherit an identity the leader no longer has (a
  * rollback can restore a dead value after it was cleared once, so the value
- * itself is checked, not only whether a revocation is pending.
+ * itself is checked), and tells parallel workers the acting role.
  */
 static void
 identity_ExecutorStart(QueryDesc *queryDesc, int eflags)
@@ -158,6 +176,7 @@ identity_ExecutorStart(QueryDesc *queryDesc, int eflags)
 		set_identity_setting("", false);
 		pending_clear = false;
 	}
+	acting_role_sync_for_workers();
 	if (prev_ExecutorStart)
 		prev_ExecutorStart(queryDesc, eflags);
 	else
@@ -169,8 +188,8 @@ void
 identity_init(void)
 {
 	DefineCustomStringVariable(IDENTITY_GUC,
-							   "Internal: the API credential identity of this session.",
-							   "Set only by permissions.authenticate(); any other attempt is refused.",
+							   "Internal: the credential or token identity of this session.",
+							   "Set only by permissions.authenticate() and permissions.authenticate_token(); any other attempt is refused.",
 							   &identity_setting,
 							   "",
 							   PGC_SUSET,
@@ -186,9 +205,17 @@ identity_init(void)
 void
 identity_get(Identity *id)
 {
-	Oid			outer = GetOuterUserId();
+	Oid			acting = acting_role();
 
-	if (identity_setting != NULL && identity_setting[0] != '\0')
+	memset(id, 0, sizeof(*id));
+	id->expires_at = DT_NOEND;
+	if (!OidIsValid(acting))
+	{
+		id->source = IDENTITY_NONE;
+		return;
+	}
+	if (identity_setting != NULL && identity_setting[0] != '\0' &&
+		acting == GetOuterUserId())
 	{
 		if (strcmp(parsed_value, identity_setting) != 0)
 		{
@@ -197,23 +224,28 @@ identity_get(Identity *id)
 			{
 				parsed_value[0] = '\0';
 				id->source = IDENTITY_NONE;
-				id->role = outer;
-				id->user_id = id->credential_id = 0;
+				id->role = acting;
 				return;
 			}
 			strlcpy(parsed_value, identity_setting, sizeof(parsed_value));
 		}
 		/* in a parallel worker the leader has already vetted the nonce */
 		if ((parsed_nonce >= revoked_below || IsParallelWorker()) &&
-			parsed_identity.role == outer)
+			parsed_identity.role == acting)
 		{
 			*id = parsed_identity;
+			if (id->expires_at <= GetCurrentStatementStartTimestamp())
+			{
+				memset(id, 0, sizeof(*id));
+				id->source = IDENTITY_NONE;
+				id->role = acting;
+				id->expires_at = DT_NOEND;
+			}
 			return;
 		}
 	}
 	id->source = IDENTITY_ROLE;
-	id->role = outer;
-	id->user_id = id->credential_id = 0;
+	id->role = acting;
 }
 
 /* True when two identities denote the same user through the same source. */
@@ -221,7 +253,74 @@ bool
 identity_equal(const Identity *a, const Identity *b)
 {
 	return a->source == b->source && a->role == b->role &&
-		a->user_id == b->user_id && a->credential_id == b->credential_id;
+		a->user_id == b->user_id && a->ref_id == b->ref_id &&
+		a->ref2_id == b->ref2_id && a->expires_at == b->expires_at;
+}
+
+/*
+ * Makes the session act as a credential or token identity, for the
+ * transaction or (where allowed) the session.  The identity belongs to the
+ * role acting now.
+ */
+void
+identity_establish(const Identity *id, bool session)
+{
+	char		value[192];
+
+	Assert(id->source == IDENTITY_CREDENTIAL || id->source == IDENTITY_TOKEN);
+	snprintf(value, sizeof(value), UINT64_FORMAT ":%c:" INT64_FORMAT ":" INT64_FORMAT
+			 ":" INT64_FORMAT ":%u:" INT64_FORMAT,
+			 next_nonce, id->source == IDENTITY_CREDENTIAL ? 'c' : 't',
+			 id->ref_id, id->ref2_id, id->user_id, GetOuterUserId(),
+			 (int64) id->expires_at);
+	next_nonce++;
+	set_identity_setting(value, !session);
+	pending_clear = false;
+}
+
+/* Ends every credential and token identity at once; a rollback keeps it ended. */
+void
+identity_end_all(void)
+{
+	revoke_all_identities();
+	set_identity_setting("", false);
+	pending_clear = false;
+}
+
+/* Notes whether a session_identity_roles row names the role. */
+static void
+session_role_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	*(bool *) arg = true;
+}
+
+/*
+ * Refuses a session-scope identity unless a DBA allowed it for the role that
+ * authenticates: behind a pool, a session outlives the client that
+ * authenticated on it, and the next client would inherit the identity.
+ */
+void
+identity_check_session_scope(void)
+{
+	Oid			role = GetOuterUserId();
+	char	   *rolename = GetUserNameFromId(role, false);
+	NameData	key;
+	bool		allowed = false;
+
+	namestrcpy(&key, rolename);
+	catalog_scan(EXT_SESSION_IDENTITY_ROLES, EXT_IDX_SESSION_IDENTITY_ROLES_PKEY,
+				 catalog_attnum(EXT_SESSION_IDENTITY_ROLES, "role_name"),
+				 NameGetDatum(&key), F_NAMEEQ, GetTransactionSnapshot(),
+				 session_role_callback, &allowed);
+	if (!allowed)
+	{
+		identity_end_all();
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("session-scope identities are not allowed for role \"%s\"", rolename),
+				 errdetail("A session identity outlives the transaction; behind a connection pool the next client of this connection would act as the same user. The session now has no credential or token identity."),
+				 errhint("Authenticate per transaction (leave session out), or ask a DBA to run SELECT permissions.allow_session_identity('%s').", rolename)));
+	}
 }
 
 /* Raises the one error every bad credential gets, after ending identities. */
@@ -379,7 +478,7 @@ identity_authenticate(PG_FUNCTION_ARGS)
 	CredentialRow row = {0};
 	bool		active = false;
 	Snapshot	snapshot;
-	char		value[128];
+	Identity	ident;
 	int			i;
 
 	if (PG_ARGISNULL(0))
@@ -413,7 +512,7 @@ identity_authenticate(PG_FUNCTION_ARGS)
 	snapshot = GetTransactionSnapshot();
 	catalog_scan(EXT_API_CREDENTIALS, EXT_IDX_API_CREDENTIALS_PKEY,
 				 catalog_attnum(EXT_API_CREDENTIALS, "id"),
-				 Int64GetDatum(cred_id), false, snapshot,
+				 Int64GetDatum(cred_id), F_INT8EQ, snapshot,
 				 credential_row_callback, &row);
 	sha256(secret, SECRET_BYTES, digest);
 	if (!row.found || !row.hash_ok ||
@@ -422,7 +521,7 @@ identity_authenticate(PG_FUNCTION_ARGS)
 
 	catalog_scan(EXT_USERS, EXT_IDX_USERS_PKEY,
 				 catalog_attnum(EXT_USERS, "id"),
-				 Int64GetDatum(row.user_id), false, snapshot,
+				 Int64GetDatum(row.user_id), F_INT8EQ, snapshot,
 				 user_active_callback, &active);
 	if (!active)
 	{
@@ -434,27 +533,30 @@ identity_authenticate(PG_FUNCTION_ARGS)
 				 errhint("Ask a user manager to reactivate the user.")));
 	}
 
+	if (session)
+		identity_check_session_scope();
+
 	record_credential_use(cred_id);
 
-	snprintf(value, sizeof(value), UINT64_FORMAT ":" INT64_FORMAT ":" INT64_FORMAT ":%u",
-			 next_nonce, cred_id, row.user_id, GetOuterUserId());
-	next_nonce++;
-	set_identity_setting(value, !session);
-	pending_clear = false;
+	memset(&ident, 0, sizeof(ident));
+	ident.source = IDENTITY_CREDENTIAL;
+	ident.ref_id = cred_id;
+	ident.user_id = row.user_id;
+	ident.expires_at = DT_NOEND;
+	identity_establish(&ident, session);
 
 	PG_RETURN_INT64(row.user_id);
 }
 
 /*
  * permissions.logout() returns void
- *		Ends the credential identity at once; a later rollback does not undo it.
+ *		Ends the credential or token identity at once; a later rollback does
+ *		not undo it.
  */
 Datum
 identity_logout(PG_FUNCTION_ARGS)
 {
-	revoke_all_identities();
-	set_identity_setting("", false);
-	pending_clear = false;
+	identity_end_all();
 	PG_RETURN_VOID();
 }
 

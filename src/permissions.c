@@ -8,8 +8,11 @@
 #include "fmgr.h"
 
 #include "access_cache.h"
+#include "acting_role.h"
 #include "catalog.h"
+#include "epoch.h"
 #include "identity.h"
+#include "policy.h"
 
 PG_MODULE_MAGIC;
 
@@ -20,6 +23,9 @@ void
 _PG_init(void)
 {
 	catalog_init();
+	acting_role_init();
 	identity_init();
+	epoch_init();
 	access_cache_init();
+	policy_init();
 }

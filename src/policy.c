@@ -7,18 +7,24 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 
 #include "access_cache.h"
+#include "acting_role.h"
 #include "catalog.h"
 #include "matrix.h"
+#include "policy.h"
 
 PG_FUNCTION_INFO_V1(access_current_user_id);
 PG_FUNCTION_INFO_V1(access_can_view);
@@ -37,6 +43,9 @@ PG_FUNCTION_INFO_V1(access_reachable_accounts);
 PG_FUNCTION_INFO_V1(access_current_tier);
 PG_FUNCTION_INFO_V1(access_performer_created);
 PG_FUNCTION_INFO_V1(access_caller_is_superuser);
+PG_FUNCTION_INFO_V1(access_in_account);
+PG_FUNCTION_INFO_V1(access_caller_is_dba);
+PG_FUNCTION_INFO_V1(access_restoring);
 
 /* The bigint argument argno, with NULL read as 0 (matches nothing). */
 static int64
@@ -45,31 +54,86 @@ id_arg(FunctionCallInfo fcinfo, int argno)
 	return PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT64(argno);
 }
 
-/* A policy call site whose kind is a constant: the kind, parsed once. */
-typedef struct ConstKindMemo
-{
-	DataKind	kind;
-} ConstKindMemo;
-
 /*
- * The kind argument of a policy function.  In a policy it is a constant:
- * parse it once per call site instead of comparing the text on every row.
+ * The kind argument of a policy function: in a policy it is a constant, so
+ * matrix_kind_arg's per-call-site memo parses it once; a kind that varies
+ * from call to call is compared and parsed again whenever it changes.
  */
 static DataKind
 policy_kind_arg(FunctionCallInfo fcinfo)
 {
-	ConstKindMemo *memo;
+	return matrix_kind_arg(fcinfo, 0);
+}
 
-	if (PG_ARGISNULL(0) || !get_fn_expr_arg_stable(fcinfo->flinfo, 0))
-		return matrix_kind_arg(fcinfo, 0);
-	memo = (ConstKindMemo *) fcinfo->flinfo->fn_extra;
-	if (memo == NULL)
-	{
-		memo = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(ConstKindMemo));
-		memo->kind = matrix_parse_kind(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-		fcinfo->flinfo->fn_extra = memo;
-	}
-	return memo->kind;
+/*
+ * The performer being inserted right now, recorded by the BEFORE INSERT
+ * trigger so that the WITH CHECK of INSERT ... RETURNING can see the new
+ * row before the creator's tier1 grant exists.  It names one row of one
+ * command of one subtransaction of one user, and confers view on that id
+ * only while no row with that id exists at all (not even an uncommitted
+ * one): it can never reach an existing performer.
+ */
+static struct
+{
+	bool		valid;
+	int64		performer_id;
+	int64		account_id;
+	int64		user_id;
+	CommandId	cid;
+	SubTransactionId subxid;
+} inserting;
+
+/* Forgets the performer being inserted when its (sub)transaction ends. */
+static void
+policy_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB || event == SUBXACT_EVENT_COMMIT_SUB)
+		inserting.valid = false;
+}
+
+static void
+policy_xact_callback(XactEvent event, void *arg)
+{
+	inserting.valid = false;
+}
+
+/* Registers the callbacks; called once from _PG_init. */
+void
+policy_init(void)
+{
+	RegisterXactCallback(policy_xact_callback, NULL);
+	RegisterSubXactCallback(policy_subxact_callback, NULL);
+}
+
+/* Notes that a performers row with this id exists in any state. */
+static void
+exists_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	*(bool *) arg = true;
+}
+
+/*
+ * Whether the row being checked is the performer this user is inserting in
+ * this very command: only then may its creator see it before its grant.
+ */
+static bool
+is_performer_being_inserted(AccessCache *c, int64 account_id, int64 performer_id)
+{
+	SnapshotData dirty;
+	bool		exists = false;
+
+	if (!inserting.valid || inserting.performer_id != performer_id ||
+		inserting.account_id != account_id || inserting.user_id != c->user.id ||
+		inserting.cid != GetCurrentCommandId(false) ||
+		inserting.subxid != GetCurrentSubTransactionId() ||
+		!access_cache_holds(c, PERM_CREATE_PERFORMERS, account_id))
+		return false;
+	InitDirtySnapshot(dirty);
+	catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_PKEY,
+				 catalog_attnum(EXT_PERFORMERS, "id"), Int64GetDatum(performer_id),
+				 F_INT8EQ, &dirty, exists_callback, &exists);
+	return !exists;
 }
 
 /* Decides one action on one row of performer data for the current user. */
@@ -93,7 +157,8 @@ row_allowed(FunctionCallInfo fcinfo, DataAction action, bool has_creator)
 			return has_creator && !PG_ARGISNULL(3) &&
 				PG_GETARG_INT64(3) == c->user.id;
 		default:
-			return false;
+			return action == ACTION_VIEW && kind == KIND_PERFORMER &&
+				is_performer_being_inserted(c, account_id, performer_id);
 	}
 }
 
@@ -247,8 +312,8 @@ cache_for_arg(FunctionCallInfo fcinfo, int argno)
 	user_id = PG_GETARG_INT64(argno);
 	if (self->has_user && self->user.id == user_id)
 		return self;
-	other = access_cache_for_user(user_id, CurrentMemoryContext);
-	if (!superuser() &&
+	other = access_cache_for_user(user_id);
+	if (!acting_role_is_superuser() &&
 		!(other->user.id != 0 &&
 		  access_cache_holds(self, PERM_MANAGE_USERS, other->user.account_id)))
 		ereport(ERROR,
@@ -455,10 +520,9 @@ access_reachable_accounts(PG_FUNCTION_ARGS)
 
 /*
  * permissions.performer_created() trigger, BEFORE INSERT on performers
- *		Lets the creator reach the new performer in the creating statement
- *		(RETURNING, WITH CHECK), before the tier1 grant written for them by
- *		the AFTER trigger is visible.  Refuses to run on any other table, so
- *		it cannot be attached elsewhere to claim arbitrary performers.
+ *		Records the performer this user is inserting, so that the WITH CHECK
+ *		of INSERT ... RETURNING lets its creator see the new row (see
+ *		is_performer_being_inserted).  Refuses to run on any other table.
  */
 Datum
 access_performer_created(PG_FUNCTION_ARGS)
@@ -467,7 +531,9 @@ access_performer_created(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 	TupleDesc	desc;
 	bool		isnull;
-	Datum		d;
+	bool		idnull;
+	Datum		creator;
+	Datum		id;
 	AccessCache *c;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) ||
@@ -481,29 +547,81 @@ access_performer_created(PG_FUNCTION_ARGS)
 
 	tuple = trigdata->tg_trigtuple;
 	desc = RelationGetDescr(trigdata->tg_relation);
+	inserting.valid = false;
 	c = access_cache_current();
-	d = heap_getattr(tuple, catalog_attnum(EXT_PERFORMERS, "created_by"), desc, &isnull);
-	if (c->has_user && !isnull && DatumGetInt64(d) == c->user.id)
+	creator = heap_getattr(tuple, catalog_attnum(EXT_PERFORMERS, "created_by"), desc, &isnull);
+	id = heap_getattr(tuple, catalog_attnum(EXT_PERFORMERS, "id"), desc, &idnull);
+	if (c->has_user && !isnull && !idnull && DatumGetInt64(creator) == c->user.id)
 	{
-		int64		id = DatumGetInt64(heap_getattr(tuple, catalog_attnum(EXT_PERFORMERS, "id"),
-													desc, &isnull));
-		int64		account = DatumGetInt64(heap_getattr(tuple,
-														 catalog_attnum(EXT_PERFORMERS, "account_id"),
-														 desc, &isnull));
+		Datum		account = heap_getattr(tuple, catalog_attnum(EXT_PERFORMERS, "account_id"),
+										   desc, &isnull);
 
-		access_cache_note_created(id, account);
+		if (!isnull)
+		{
+			inserting.performer_id = DatumGetInt64(id);
+			inserting.account_id = DatumGetInt64(account);
+			inserting.user_id = c->user.id;
+			inserting.cid = GetCurrentCommandId(false);
+			inserting.subxid = GetCurrentSubTransactionId();
+			inserting.valid = true;
+		}
 	}
 	return PointerGetDatum(tuple);
 }
 
 /*
  * permissions.caller_is_superuser() returns boolean
- *		Whether the role executing the statement (current_user: the owner
- *		inside a SECURITY DEFINER function) is a superuser; the rule triggers
- *		call it on every row, so it is a syscache lookup rather than SQL.
+ *		Whether the role executing the current statement is a superuser
+ *		(current_user: the owner inside a SECURITY DEFINER function).  The
+ *		rule triggers run with the rights of whoever writes, so a DBA, and
+ *		the extension's own definer functions after they checked their
+ *		caller, are not held to the escalation rules; they call it on every
+ *		row, so it is a syscache lookup rather than SQL.
  */
 Datum
 access_caller_is_superuser(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(superuser());
+}
+
+/*
+ * permissions.caller_is_dba() returns boolean
+ *		Whether the acting role is a superuser: the test the extension's
+ *		SECURITY DEFINER functions make of their caller (inside them
+ *		current_user is always their owner, and is_superuser describes the
+ *		session, not a definer function that may have called them).
+ */
+Datum
+access_caller_is_dba(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(acting_role_is_superuser());
+}
+
+/*
+ * permissions.in_account(account_id bigint) returns boolean
+ *		Whether the account is the current user's own or one it manages: the
+ *		test for writes that only members of an account may make (a grant
+ *		reaching one of its performers makes one a reader, not a member).
+ */
+Datum
+access_in_account(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(access_cache_in_account(access_cache_current(), id_arg(fcinfo, 0)));
+}
+
+/*
+ * permissions.restoring() returns boolean
+ *		Whether the session is loading data as a DBA with row_security off,
+ *		as pg_dump's output does: then the triggers that derive rows (audit
+ *		entries, creator grants, credit balances, recorded uses) leave the
+ *		restored rows exactly as they were dumped.
+ */
+Datum
+access_restoring(PG_FUNCTION_ARGS)
+{
+	Oid			role = acting_role();
+
+	PG_RETURN_BOOL(!row_security &&
+				   (superuser() || has_bypassrls_privilege(GetUserId())) &&
+				   OidIsValid(role) && (superuser_arg(role) || has_bypassrls_privilege(role)));
 }

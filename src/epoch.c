@@ -1,0 +1,555 @@
+/*
+ * epoch.c
+ *		Per-tenant access epochs: exact freshness without a global lock.
+ *
+ * A tenant is a top-level account with all its sub-accounts.  Each tenant
+ * has one row in permissions.tenant_epochs whose value moves, in the same
+ * transaction, with every change to the tenant's access-relevant data:
+ * users, accounts, credentials, grants, group and team memberships,
+ * performers.  Tenant 0 moves with the few changes that belong to no tenant
+ * (a login role mapped or unmapped, a token key dropped, a TRUNCATE).
+ *
+ * - The epochs move in AFTER ROW triggers (access_changed below), that is
+ *   after row-level security, constraints and ON CONFLICT have decided: a
+ *   refused, skipped or zero-row statement moves nothing and locks nothing.
+ *   Each tenant moves once per (sub)transaction; a subtransaction that rolls
+ *   back takes its moves with it and the next change moves the epoch again.
+ * - Writers of one tenant serialize on its row until they commit; writers of
+ *   different tenants never touch the same row, so they never wait for each
+ *   other because of the extension.
+ * - A cache (access_cache.c) records, for every tenant it read from, the
+ *   epoch value and the row version it read.  Under a new snapshot it is
+ *   reused when each of those row versions is still the visible one (one
+ *   heap fetch per tenant); a committed change in another tenant costs it
+ *   nothing.  Epoch values come from one sequence and never repeat.
+ * - A backend's own changes are seen at once: every change made here, and
+ *   every rollback, moves a backend-local counter that caches compare too.
+ */
+#include "postgres.h"
+
+#include "access/genam.h"
+#include "access/heapam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/bufmgr.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "catalog.h"
+#include "epoch.h"
+
+PG_FUNCTION_INFO_V1(epoch_access_changed);
+
+/* Deepest account tree walked before giving up (trees are a few levels). */
+#define MAX_TREE_DEPTH 1000
+
+/* Tenants moved in the open (sub)transactions, with the subtransaction. */
+typedef struct TouchedTenant
+{
+	int64		tenant;
+	SubTransactionId subxid;
+} TouchedTenant;
+
+static TouchedTenant *touched = NULL;
+static int	ntouched = 0;
+static int	touched_cap = 0;
+
+static uint64 local_changes = 0;
+static SPIPlanPtr touch_plan = NULL;
+
+/* The relation file the remembered row versions belong to. */
+static RelFileNode epoch_node;
+static bool epoch_node_valid = false;
+
+/* Forgets moves undone by a rollback, and hands a committed child's to its parent. */
+static void
+epoch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	int			i,
+				j;
+
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		for (i = 0, j = 0; i < ntouched; i++)
+			if (touched[i].subxid != mySubid)
+				touched[j++] = touched[i];
+		ntouched = j;
+		local_changes++;
+	}
+	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		for (i = 0; i < ntouched; i++)
+			if (touched[i].subxid == mySubid)
+				touched[i].subxid = parentSubid;
+	}
+}
+
+/* Forgets every move at the end of the transaction; a rollback is a change. */
+static void
+epoch_xact_callback(XactEvent event, void *arg)
+{
+	switch (event)
+	{
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PARALLEL_ABORT:
+			local_changes++;
+			/* FALLTHROUGH */
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_PARALLEL_COMMIT:
+		case XACT_EVENT_PREPARE:
+			ntouched = 0;
+			break;
+		default:
+			break;
+	}
+}
+
+/* Registers the transaction callbacks; called once from _PG_init. */
+void
+epoch_init(void)
+{
+	RegisterXactCallback(epoch_xact_callback, NULL);
+	RegisterSubXactCallback(epoch_subxact_callback, NULL);
+}
+
+/* How many access changes (and rollbacks) this backend has made. */
+uint64
+epoch_local_changes(void)
+{
+	return local_changes;
+}
+
+/* Reads parent_id of an accounts row. */
+typedef struct ParentRow
+{
+	bool		found;
+	bool		has_parent;
+	int64		parent;
+} ParentRow;
+
+static void
+parent_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	ParentRow  *p = (ParentRow *) arg;
+	bool		isnull;
+	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_ACCOUNTS, "parent_id"), &isnull);
+
+	p->found = true;
+	p->has_parent = !isnull;
+	p->parent = isnull ? 0 : DatumGetInt64(d);
+}
+
+/*
+ * The tenant (top-level account) of an account under a snapshot, or -1
+ * when the account, or one above it, is not visible.
+ */
+int64
+epoch_tenant_of(int64 account_id, Snapshot snapshot)
+{
+	int64		id = account_id;
+	int			depth;
+
+	for (depth = 0; depth < MAX_TREE_DEPTH; depth++)
+	{
+		ParentRow	p = {false, false, 0};
+
+		catalog_scan(EXT_ACCOUNTS, EXT_IDX_ACCOUNTS_PKEY,
+					 catalog_attnum(EXT_ACCOUNTS, "id"), Int64GetDatum(id),
+					 F_INT8EQ, snapshot, parent_callback, &p);
+		if (!p.found)
+			return -1;
+		if (!p.has_parent)
+			return id;
+		id = p.parent;
+	}
+	return -1;
+}
+
+/* Copies the epoch and the row version of a tenant_epochs row. */
+static void
+epoch_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	EpochSeen  *seen = (EpochSeen *) arg;
+	bool		isnull;
+	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TENANT_EPOCHS, "epoch"), &isnull);
+
+	seen->epoch = isnull ? 0 : DatumGetInt64(d);
+	seen->tid = tuple->t_self;
+}
+
+/* Reads a tenant's epoch under a snapshot (0 when the tenant has no row). */
+void
+epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen)
+{
+	Relation	rel;
+
+	seen->tenant = tenant;
+	seen->epoch = 0;
+	ItemPointerSetInvalid(&seen->tid);
+	catalog_scan(EXT_TENANT_EPOCHS, EXT_IDX_TENANT_EPOCHS_PKEY,
+				 catalog_attnum(EXT_TENANT_EPOCHS, "tenant_id"), Int64GetDatum(tenant),
+				 F_INT8EQ, snapshot, epoch_row_callback, seen);
+	rel = table_open(catalog_relid(EXT_TENANT_EPOCHS), AccessShareLock);
+	epoch_node = rel->rd_node;
+	epoch_node_valid = true;
+	table_close(rel, AccessShareLock);
+}
+
+/*
+ * True when the tenant's epoch still reads as seen under snapshot.  The row
+ * version read last is fetched first: when it is still the visible one (and
+ * still holds that value: a pruned slot may be reused) nothing moved.
+ */
+bool
+epoch_unchanged(const EpochSeen *seen, Snapshot snapshot)
+{
+	EpochSeen	now;
+
+	if (seen->epoch != 0 && epoch_node_valid && ItemPointerIsValid(&seen->tid))
+	{
+		Relation	rel = table_open(catalog_relid(EXT_TENANT_EPOCHS), AccessShareLock);
+		bool		same = false;
+
+		if (RelFileNodeEquals(rel->rd_node, epoch_node) &&
+			ItemPointerGetBlockNumber(&seen->tid) < RelationGetNumberOfBlocks(rel))
+		{
+			HeapTupleData tuple;
+			Buffer		buf;
+
+			tuple.t_self = seen->tid;
+			if (heap_fetch(rel, snapshot, &tuple, &buf, false))
+			{
+				bool		isnull;
+				Datum		t = heap_getattr(&tuple, catalog_attnum(EXT_TENANT_EPOCHS, "tenant_id"),
+											 RelationGetDescr(rel), &isnull);
+				Datum		e = heap_getattr(&tuple, catalog_attnum(EXT_TENANT_EPOCHS, "epoch"),
+											 RelationGetDescr(rel), &isnull);
+
+				same = !isnull && DatumGetInt64(t) == seen->tenant &&
+					DatumGetInt64(e) == seen->epoch;
+				ReleaseBuffer(buf);
+			}
+		}
+		table_close(rel, AccessShareLock);
+		if (same)
+			return true;
+	}
+	epoch_read(seen->tenant, snapshot, &now);
+	return now.epoch == seen->epoch;
+}
+
+/*
+ * Moves a tenant's epoch in the current transaction, once per tenant and
+ * subtransaction.  The row is written as a superuser: nobody else may touch
+ * it (and no identity is needed to move it).
+ */
+void
+epoch_touch(int64 tenant)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	Oid			save_userid;
+	int			save_sec_context;
+	Oid			argtype = INT8OID;
+	Datum		arg = Int64GetDatum(tenant);
+	int			i;
+
+	local_changes++;
+	if (tenant < 0)
+		return;
+	for (i = 0; i < ntouched; i++)
+		if (touched[i].tenant == tenant)
+			return;				/* held already, in this or an enclosing subtransaction */
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (touch_plan == NULL)
+		{
+			SPIPlanPtr	plan = SPI_prepare(
+										   "INSERT INTO permissions.tenant_epochs AS e (tenant_id, epoch) "
+										   "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq')) "
+										   "ON CONFLICT (tenant_id) DO UPDATE SET epoch = EXCLUDED.epoch",
+										   1, &argtype);
+
+			if (plan == NULL)
+				elog(ERROR, "could not prepare the access epoch update: %s",
+					 SPI_result_code_string(SPI_result));
+			SPI_keepplan(plan);
+			touch_plan = plan;
+		}
+		if (SPI_execute_plan(touch_plan, &arg, NULL, false, 0) != SPI_OK_INSERT)
+			elog(ERROR, "could not move the access epoch of tenant " INT64_FORMAT, tenant);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+
+	if (ntouched == touched_cap)
+	{
+		touched_cap = touched_cap ? touched_cap * 2 : 16;
+		touched = touched ? repalloc(touched, touched_cap * sizeof(TouchedTenant))
+			: MemoryContextAlloc(TopMemoryContext, touched_cap * sizeof(TouchedTenant));
+	}
+	touched[ntouched].tenant = tenant;
+	touched[ntouched].subxid = subxid;
+	ntouched++;
+}
+
+/* The int8 value of a column of a row (false when NULL). */
+static bool
+row_int8(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column, int64 *value)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tuple, catalog_attnum(rel, column), desc, &isnull);
+
+	if (isnull)
+		return false;
+	*value = DatumGetInt64(d);
+	return true;
+}
+
+/* True when a column differs between two versions of a row. */
+static bool
+column_changed(HeapTuple a, HeapTuple b, TupleDesc desc, ExtRelation rel, const char *column)
+{
+	AttrNumber	attnum = catalog_attnum(rel, column);
+	Form_pg_attribute att = TupleDescAttr(desc, attnum - 1);
+	bool		anull,
+				bnull;
+	Datum		ad = heap_getattr(a, attnum, desc, &anull);
+	Datum		bd = heap_getattr(b, attnum, desc, &bnull);
+
+	if (anull || bnull)
+		return anull != bnull;
+	return !datumIsEqual(ad, bd, att->attbyval, att->attlen);
+}
+
+/* Moves the epoch of the tenant holding an account (when it can be found). */
+static void
+touch_account(int64 account_id)
+{
+	epoch_touch(epoch_tenant_of(account_id, GetLatestSnapshot()));
+}
+
+/* Reads account_id of a users or teams row. */
+typedef struct AccountOf
+{
+	ExtRelation rel;
+	int64		account;
+} AccountOf;
+
+static void
+account_of_callback(HeapTuple tuple, TupleDesc desc, void *arg)
+{
+	AccountOf  *a = (AccountOf *) arg;
+
+	(void) row_int8(tuple, desc, a->rel, "account_id", &a->account);
+}
+
+/* Moves the epoch of the tenant of a user (rel EXT_USERS) or team (EXT_TEAMS). */
+static void
+touch_holder(ExtRelation rel, int64 id)
+{
+	AccountOf	a = {rel, -1};
+
+	catalog_scan(rel, rel == EXT_USERS ? EXT_IDX_USERS_PKEY : EXT_IDX_TEAMS_PKEY,
+				 catalog_attnum(rel, "id"), Int64GetDatum(id),
+				 F_INT8EQ, GetLatestSnapshot(), account_of_callback, &a);
+	if (a.account >= 0)
+		touch_account(a.account);
+}
+
+/* Moves the epoch of a grant's grantee (a user's or a team's account). */
+static void
+touch_grantee(HeapTuple tuple, TupleDesc desc)
+{
+	int64		id;
+
+	if (row_int8(tuple, desc, EXT_ACCESS_GRANTS, "user_id", &id))
+		touch_holder(EXT_USERS, id);
+	else if (row_int8(tuple, desc, EXT_ACCESS_GRANTS, "team_id", &id))
+		touch_holder(EXT_TEAMS, id);
+}
+
+/* Moves the tenant of the account_id column of a row, if it has one. */
+static void
+touch_row_account(HeapTuple tuple, TupleDesc desc, ExtRelation rel)
+{
+	int64		account;
+
+	if (row_int8(tuple, desc, rel, "account_id", &account))
+		touch_account(account);
+}
+
+/* An accounts row's tenant: itself at the top, else its parent's. */
+static void
+touch_account_row(HeapTuple tuple, TupleDesc desc)
+{
+	int64		id;
+	int64		parent;
+
+	if (row_int8(tuple, desc, EXT_ACCOUNTS, "parent_id", &parent))
+		touch_account(parent);
+	else if (row_int8(tuple, desc, EXT_ACCOUNTS, "id", &id))
+		epoch_touch(id);
+}
+
+/* The users columns decisions and identities depend on. */
+static const char *const user_access_columns[] = {
+	"account_id", "db_role", "db_role_name", "role", "user_type",
+	"permissions", "access", "active", "status"
+};
+
+/*
+ * permissions.access_changed() trigger, AFTER ROW on every table holding
+ * access-relevant data (and AFTER TRUNCATE, statement level)
+ *		Moves the epochs of the tenants the changed row belongs to: after
+ *		the change was decided, only for rows that changed, and only for
+ *		changes that can alter a decision.  An argument 'global' moves
+ *		tenant 0 instead (changes that belong to no tenant).
+ */
+Datum
+epoch_access_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	relation;
+	TupleDesc	desc;
+	Oid			relid;
+	HeapTuple	oldtup = NULL;
+	HeapTuple	newtup = NULL;
+	ExtRelation rel;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("permissions.access_changed() must be an AFTER trigger")));
+
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ||
+		(trigdata->tg_trigger->tgnargs > 0 &&
+		 strcmp(trigdata->tg_trigger->tgargs[0], "global") == 0))
+	{
+		epoch_touch(GLOBAL_TENANT);
+		return PointerGetDatum(NULL);
+	}
+	if (!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		return PointerGetDatum(NULL);
+
+	relation = trigdata->tg_relation;
+	desc = RelationGetDescr(relation);
+	relid = RelationGetRelid(relation);
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		newtup = trigdata->tg_trigtuple;
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		oldtup = trigdata->tg_trigtuple;
+	else
+	{
+		oldtup = trigdata->tg_trigtuple;
+		newtup = trigdata->tg_newtuple;
+	}
+
+	for (rel = 0; rel < EXT_NUM_RELATIONS; rel++)
+		if (rel != EXT_TENANT_EPOCHS && catalog_relid_if_exists(rel) == relid)
+			break;
+
+	switch (rel)
+	{
+		case EXT_ACCOUNTS:
+			if (oldtup && newtup && !column_changed(oldtup, newtup, desc, rel, "parent_id"))
+				break;
+			if (oldtup)
+				touch_account_row(oldtup, desc);
+			if (newtup)
+				touch_account_row(newtup, desc);
+			break;
+
+		case EXT_USERS:
+			if (oldtup && newtup)
+			{
+				int			i;
+				bool		changed = false;
+
+				for (i = 0; i < lengthof(user_access_columns) && !changed; i++)
+					changed = column_changed(oldtup, newtup, desc, rel, user_access_columns[i]);
+				if (!changed)
+					break;
+				if (column_changed(oldtup, newtup, desc, rel, "db_role") ||
+					column_changed(oldtup, newtup, desc, rel, "db_role_name"))
+					epoch_touch(GLOBAL_TENANT);
+			}
+			else
+			{
+				bool		isnull;
+
+				(void) heap_getattr(oldtup ? oldtup : newtup,
+									catalog_attnum(rel, "db_role"), desc, &isnull);
+				if (!isnull)
+					epoch_touch(GLOBAL_TENANT);
+			}
+			if (oldtup)
+				touch_row_account(oldtup, desc, rel);
+			if (newtup)
+				touch_row_account(newtup, desc, rel);
+			break;
+
+		case EXT_PERFORMERS:
+			if (oldtup && newtup && !column_changed(oldtup, newtup, desc, rel, "account_id"))
+				break;
+			/* FALLTHROUGH */
+		case EXT_API_CREDENTIALS:
+		case EXT_GROUP_MEMBERS:
+		case EXT_TEAM_MEMBERS:
+			if (oldtup)
+				touch_row_account(oldtup, desc, rel);
+			if (newtup)
+				touch_row_account(newtup, desc, rel);
+			break;
+
+		case EXT_ACCESS_GRANTS:
+			if (oldtup)
+			{
+				touch_row_account(oldtup, desc, rel);
+				touch_grantee(oldtup, desc);
+			}
+			if (newtup)
+			{
+				touch_row_account(newtup, desc, rel);
+				touch_grantee(newtup, desc);
+			}
+			break;
+
+		case EXT_TOKEN_SUBJECTS:
+			{
+				int64		user_id;
+
+				if (oldtup && row_int8(oldtup, desc, rel, "user_id", &user_id))
+					touch_holder(EXT_USERS, user_id);
+				if (newtup && row_int8(newtup, desc, rel, "user_id", &user_id))
+					touch_holder(EXT_USERS, user_id);
+			}
+			break;
+
+		default:
+			/* any other table: every cache may depend on it */
+			epoch_touch(GLOBAL_TENANT);
+			break;
+	}
+	return PointerGetDatum(NULL);
+}

@@ -1,0 +1,30 @@
+/*
+ * epoch.h
+ *		Per-tenant access epochs: how a backend knows, from its snapshot
+ *		alone, whether what it cached about a tenant's access still holds.
+ */
+#ifndef PERMISSIONS_EPOCH_H
+#define PERMISSIONS_EPOCH_H
+
+#include "storage/itemptr.h"
+#include "utils/snapshot.h"
+
+/* The tenant whose epoch moves with changes no single tenant owns. */
+#define GLOBAL_TENANT	0
+
+/* What a cache saw of one tenant's epoch. */
+typedef struct EpochSeen
+{
+	int64		tenant;
+	int64		epoch;			/* 0: no row */
+	ItemPointerData tid;		/* the row version read */
+} EpochSeen;
+
+extern void epoch_init(void);
+extern int64 epoch_tenant_of(int64 account_id, Snapshot snapshot);
+extern void epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen);
+extern bool epoch_unchanged(const EpochSeen *seen, Snapshot snapshot);
+extern void epoch_touch(int64 tenant);
+extern uint64 epoch_local_changes(void);
+
+#endif							/* PERMISSIONS_EPOCH_H */

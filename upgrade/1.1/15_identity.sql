@@ -1,0 +1,110 @@
+-- ---------------------------------------------------------------------------
+-- Identity: login-role mappings that a dropped role cannot pass on,
+-- session-scope identities only where a DBA allowed them, and the tests the
+-- policies and triggers use.
+-- ---------------------------------------------------------------------------
+
+-- A mapping remembers the role's name: a role dropped and another created
+-- later with the same OID is not the mapped role.
+ALTER TABLE permissions.users ADD COLUMN db_role_name name;
+COMMENT ON COLUMN permissions.users.db_role_name IS
+'Name of the login role when it was mapped (set by the database). A mapping applies only while the role with that OID still has that name; after a restore into a cluster that lacks the role it keeps the name, and permissions.restore_role_mappings() maps it again.';
+
+SET LOCAL session_replication_role = replica;
+UPDATE permissions.users u SET db_role_name = r.rolname
+  FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) u.db_role;
+RESET session_replication_role;
+
+CREATE FUNCTION permissions.users_name_role()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NEW.db_role IS NOT NULL THEN
+        NEW.db_role_name := (SELECT r.rolname FROM pg_catalog.pg_roles r
+                              WHERE r.oid OPERATOR(pg_catalog.=) NEW.db_role);
+    ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND OLD.db_role IS NOT NULL THEN
+        NEW.db_role_name := NULL;
+    ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+        NEW.db_role_name := OLD.db_role_name;
+    ELSIF NOT permissions.restoring() THEN
+        NEW.db_role_name := NULL;
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION permissions.users_name_role() IS
+'Internal row trigger on users: db_role_name is the name of the mapped login role, set by the database (a restore keeps the name of a role the cluster lacks).';
+CREATE TRIGGER users_05_role_name BEFORE INSERT OR UPDATE ON permissions.users
+    FOR EACH ROW EXECUTE FUNCTION permissions.users_name_role();
+COMMENT ON TRIGGER users_05_role_name ON permissions.users IS
+'db_role_name follows db_role.';
+
+-- Session-scope identities outlive the transaction: behind a connection pool
+-- they would pass to the next client.  Allowed only for roles a DBA names.
+CREATE TABLE permissions.session_identity_roles (
+    role_name   name PRIMARY KEY,
+    allowed_at  timestamptz NOT NULL DEFAULT now(),
+    note        text
+);
+COMMENT ON TABLE permissions.session_identity_roles IS
+'Roles that may hold a session-scope identity (authenticate(..., session => true)); a DBA adds them with permissions.allow_session_identity(). By name, so the list survives dump and restore.';
+COMMENT ON COLUMN permissions.session_identity_roles.role_name IS 'The role (the one that calls authenticate), by name.';
+COMMENT ON COLUMN permissions.session_identity_roles.allowed_at IS 'When a DBA allowed it.';
+COMMENT ON COLUMN permissions.session_identity_roles.note IS 'Why: for instance, "dedicated connection of the reporting job".';
+ALTER TABLE permissions.session_identity_roles ENABLE ROW LEVEL SECURITY;
+ALTER TABLE permissions.session_identity_roles FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON permissions.session_identity_roles FROM PUBLIC;
+
+CREATE FUNCTION permissions.allow_session_identity(role regrole, note text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT permissions.caller_is_superuser() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'only a superuser can allow session-scope identities',
+            DETAIL = 'A session identity outlives its transaction; behind a connection pool the next client would inherit it.',
+            HINT = 'Ask a DBA, or authenticate per transaction.';
+    END IF;
+    INSERT INTO permissions.session_identity_roles (role_name, note)
+    VALUES (allow_session_identity.role::text, allow_session_identity.note)
+    ON CONFLICT (role_name) DO UPDATE SET note = EXCLUDED.note;
+END
+$$;
+COMMENT ON FUNCTION permissions.allow_session_identity(regrole, text) IS
+'DBA: lets a role hold session-scope identities (authenticate(..., session => true), authenticate_token(..., session => true)). Only for connections that are never shared between clients.';
+
+CREATE FUNCTION permissions.disallow_session_identity(role regrole)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT permissions.caller_is_superuser() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'only a superuser can disallow session-scope identities',
+            HINT = 'Ask a DBA.';
+    END IF;
+    DELETE FROM permissions.session_identity_roles s
+     WHERE s.role_name OPERATOR(pg_catalog.=) disallow_session_identity.role::text;
+END
+$$;
+COMMENT ON FUNCTION permissions.disallow_session_identity(regrole) IS
+'DBA: takes back allow_session_identity(); identities already held last until their session ends or logs out.';
+
+CREATE FUNCTION permissions.in_account(account_id bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'access_in_account'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION permissions.in_account(bigint) IS
+'Policy check: is the account the current user''s own or one it manages? (Reaching a performer of an account through a grant makes one a reader of its libraries, not a member who may change them.)';
+
+CREATE FUNCTION permissions.restoring()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'access_restoring'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION permissions.restoring() IS
+'Whether the session loads data as a DBA with row_security off, as pg_dump''s output does: the triggers that derive rows then leave restored rows exactly as dumped.';
