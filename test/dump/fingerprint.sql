@@ -20,20 +20,15 @@ SET extra_float_digits = 1;
 \pset format unaligned
 \pset fieldsep '\t'
 
-CREATE TEMP VIEW compared AS
-    SELECT c.oid, c.relkind, c.oid::regclass::text AS name,
-           coalesce(obj_description(c.oid, 'pg_class'), '') LIKE 'Internal:%' AS internal
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'p', 'v', 'S')
-       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-       AND n.nspname NOT LIKE 'pg_temp%';
+-- the relations compared (a psql variable, not a view: a hot standby runs this too)
+\set compared '(SELECT c.oid, c.relkind, c.oid::regclass::text AS name, coalesce(obj_description(c.oid, ''pg_class''), '''') LIKE ''Internal:%'' AS internal FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN (''r'', ''p'', ''v'', ''S'') AND n.nspname NOT IN (''pg_catalog'', ''information_schema'', ''pg_toast'') AND n.nspname NOT LIKE ''pg_temp%'')'
 
-SELECT 'ignored ' || name, 'internal' FROM compared WHERE internal ORDER BY name;
+SELECT 'ignored ' || name, 'internal' FROM :compared compared WHERE internal ORDER BY name;
 
 -- tables: every row, as text, in order
 SELECT format($q$SELECT 'table %s', 'rows=' || count(*) || ' md5=' || md5(coalesce(string_agg(t::text, E'\n' ORDER BY t::text), '')) FROM %s t$q$,
               name, oid::regclass)
-  FROM compared WHERE relkind IN ('r', 'p') AND NOT internal ORDER BY name
+  FROM :compared compared WHERE relkind IN ('r', 'p') AND NOT internal ORDER BY name
 \gexec
 -- users again without db_role, which a restore into a cluster lacking the role cannot keep
 SELECT 'table permissions.users without db_role',
@@ -41,7 +36,7 @@ SELECT 'table permissions.users without db_role',
   FROM permissions.users u;
 
 SELECT 'sequence ' || name, 'last_value=' || coalesce(pg_sequence_last_value(oid)::text, '')
-  FROM compared WHERE relkind = 'S' AND NOT internal ORDER BY name;
+  FROM :compared compared WHERE relkind = 'S' AND NOT internal ORDER BY name;
 
 -- the application's tables: row-level security, policies, triggers
 SELECT 'app rls ' || c.oid::regclass, format('enabled=%s forced=%s', c.relrowsecurity, c.relforcerowsecurity)
@@ -84,7 +79,7 @@ WITH roles AS (
               FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                AND has_column_privilege(roles.role, c.oid, a.attnum, 'SELECT')) AS cols
-      FROM roles, compared c
+      FROM roles, :compared c
      WHERE c.relkind IN ('r', 'p', 'v') AND NOT c.internal
        AND has_schema_privilege(roles.role, (SELECT relnamespace FROM pg_class WHERE oid = c.oid), 'USAGE')
 )
@@ -110,7 +105,7 @@ WITH readable AS (
               FROM pg_attribute a
              WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
                AND has_column_privilege(:'credrole', c.oid, a.attnum, 'SELECT')) AS cols
-      FROM compared c
+      FROM :compared c
      WHERE c.relkind IN ('r', 'p', 'v') AND NOT c.internal
        AND has_schema_privilege(:'credrole', (SELECT relnamespace FROM pg_class WHERE oid = c.oid), 'USAGE')
 )
