@@ -187,6 +187,14 @@ SELECT relrowsecurity, relforcerowsecurity,
 SELECT count(*) FROM regress_app.session_notes;
 RESET ROLE;
 
+-- moving a performer to another account takes its rows along (ON UPDATE CASCADE)
+SELECT permissions.transfer_performer(:p1, :b);
+SELECT account_id = :b AS followed, count(*) FROM regress_app.session_notes WHERE performer_id = :p1 GROUP BY 1;
+
 DROP SCHEMA regress_app CASCADE;
 REVOKE REFERENCES (id, account_id) ON permissions.performers FROM regress_app_owner;
 REVOKE USAGE ON SCHEMA permissions FROM regress_app_owner;
+SELECT permissions.delete_account(:a, force => true);
+SELECT permissions.delete_account(:b, force => true);
+DROP ROLE regress_app_owner, regress_app_mgr, regress_app_sup, regress_app_ther, regress_app_reader,
+          regress_app_parent, regress_app_other;
