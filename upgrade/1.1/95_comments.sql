@@ -41,7 +41,14 @@ COMMENT ON COLUMN permissions.api_credentials.secret_hash IS 'SHA-256 of the sec
 COMMENT ON COLUMN permissions.api_credentials.created_by IS 'The user who created the credential (NULL: a DBA).';
 COMMENT ON COLUMN permissions.api_credentials.created_at IS 'When the credential was created.';
 
-COMMENT ON COLUMN permissions.access_epoch.epoch IS 'Moves (from access_epoch_seq) in the same transaction as every change to access-relevant data; a backend rebuilds its access cache when it reads a new value.';
+-- (1.1 replaces the single access epoch by per-tenant epochs, in another fragment)
+DO $$
+BEGIN
+    IF pg_catalog.to_regclass('permissions.access_epoch') IS NOT NULL THEN
+        COMMENT ON COLUMN permissions.access_epoch.epoch IS 'Moves (from access_epoch_seq) in the same transaction as every change to access-relevant data; a backend rebuilds its access cache when it reads a new value.';
+    END IF;
+END
+$$;
 
 COMMENT ON COLUMN permissions.audit_log.id IS 'Position of the entry in the log, chosen by the database.';
 COMMENT ON COLUMN permissions.audit_log.account_id IS 'The account the changed row belongs to (NULL when the row has none); view_audit_logs holders of that account read the entry.';
