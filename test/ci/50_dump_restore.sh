@@ -117,7 +117,7 @@ q -d src -v accounts=2 -v meas_per_chart=5 -v heavy_grants=300 -v rp=dump_ \
 q -d src -v credfile="$work/credential" -f test/dump/build.sql > /dev/null || { echo "FAILED: test/dump/build.sql"; exit 1; }
 cred=$(cat "$work/credential")
 fingerprint src "$work/source.fp" || { cat "$work/source.fp.err"; echo "FAILED: fingerprint of the source"; exit 1; }
-tables=$(grep -c '^table ' "$work/source.fp")
+tables=$(grep '^table ' "$work/source.fp" | grep -vc 'without db_role')
 rows=$(grep '^table ' "$work/source.fp" | grep -v 'without db_role' | sed -n 's/.*\trows=\([0-9]*\) .*/\1/p' | awk '{ s += $1 } END { print s }')
 visible=$(grep '^visible ' "$work/source.fp" | sed -n 's/.*\trows=\([0-9]*\) .*/\1/p' | awk '{ s += $1 } END { print s }')
 echo "  $tables tables with $rows rows, $(grep -c '^sequence ' "$work/source.fp") sequences," \
