@@ -395,8 +395,9 @@ BEGIN
     IF permissions.restoring() THEN
         RETURN NEW;
     END IF;
-    IF NEW.expires_at IS NOT NULL AND NEW.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
-       AND (TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.expires_at IS DISTINCT FROM OLD.expires_at) THEN
+    -- a new grant starts in effect (an update may end one early: that is a revocation on record)
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' AND NEW.expires_at IS NOT NULL
+       AND NEW.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = 'a grant cannot expire in the past',
             DETAIL = format('expires_at is %s; the transaction started at %s.', NEW.expires_at, pg_catalog.now()),

@@ -742,6 +742,41 @@ BEGIN
     RETURN new_id;
 END
 $$;
+-- a grant given through grant_access() starts in effect
+CREATE OR REPLACE FUNCTION permissions.grant_access(tier permissions.tier,
+                                         user_id bigint DEFAULT NULL, team_id bigint DEFAULT NULL,
+                                         performer_id bigint DEFAULT NULL, group_id bigint DEFAULT NULL,
+                                         expires_at timestamptz DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    new_id bigint;
+BEGIN
+    IF num_nonnulls(grant_access.user_id, grant_access.team_id) OPERATOR(pg_catalog.<>) 1
+       OR num_nonnulls(grant_access.performer_id, grant_access.group_id) OPERATOR(pg_catalog.<>) 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a grant goes to one user or one team, on one performer or one group',
+            HINT = 'Pass exactly one of user_id and team_id, and exactly one of performer_id and group_id.';
+    END IF;
+    IF grant_access.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = 'a grant cannot expire in the past',
+            DETAIL = format('expires_at is %s; the transaction started at %s.', grant_access.expires_at, pg_catalog.now()),
+            HINT = 'Pass a future expires_at, or NULL for a grant without end; end a grant now with permissions.revoke_access().';
+    END IF;
+    INSERT INTO permissions.access_grants AS g (account_id, user_id, team_id, performer_id, group_id, tier, expires_at)
+    VALUES (0, grant_access.user_id, grant_access.team_id, grant_access.performer_id,
+            grant_access.group_id, grant_access.tier, grant_access.expires_at)
+    ON CONFLICT (user_id, team_id, performer_id, group_id)
+    DO UPDATE SET tier = EXCLUDED.tier, expires_at = EXCLUDED.expires_at
+    RETURNING g.id INTO new_id;
+    RETURN new_id;
+END
+$$;
+
 -- reissuing an invitation, and every change of one, is audited (never the token hash)
 CREATE TRIGGER invitations_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.invitations
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
