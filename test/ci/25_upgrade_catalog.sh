@@ -62,7 +62,7 @@ policy|ALTER POLICY users_select ON permissions.users TO pg_monitor
 function|ALTER FUNCTION permissions.current_tier(bigint, bigint) VOLATILE
 function|ALTER FUNCTION permissions.raise_rule(text, text, text) SET work_mem = '\''1MB'\''
 function body|CREATE OR REPLACE FUNCTION permissions.raise_rule(rule text, detail text, hint text) RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $f$ BEGIN RAISE EXCEPTION '\''%'\'', rule; END $f$
-relation|GRANT SELECT ON permissions.access_epoch TO PUBLIC
+relation|GRANT SELECT ON permissions.tenant_epochs TO PUBLIC
 column|GRANT UPDATE (email) ON permissions.users TO pg_monitor
 column|ALTER TABLE permissions.performers ALTER COLUMN last_name SET DEFAULT '\''x'\''
 column|ALTER TABLE permissions.performers ALTER COLUMN birth_date SET NOT NULL
@@ -71,10 +71,10 @@ relation|ALTER TABLE permissions.accounts NO FORCE ROW LEVEL SECURITY
 constraint|ALTER TABLE permissions.accounts ADD CONSTRAINT regress_extra CHECK (name <> '\''x'\'')
 index|CREATE INDEX regress_extra ON permissions.users (email)
 sequence|ALTER SEQUENCE permissions.access_epoch_seq INCREMENT 2
-config dump|UPDATE pg_extension SET extconfig = array_append(coalesce(extconfig, '\''{}'\''), '\''permissions.access_epoch'\''::regclass::oid), extcondition = array_append(coalesce(extcondition, '\''{}'\''), '\''WHERE false'\'') WHERE extname = '\''permissions'\''
+config dump|UPDATE pg_extension SET extconfig = array_append(coalesce(extconfig, '\''{}'\''), '\''permissions.tenant_epochs'\''::regclass::oid), extcondition = array_append(coalesce(extcondition, '\''{}'\''), '\''WHERE false'\'') WHERE extname = '\''permissions'\''
 member|ALTER EXTENSION permissions DROP FUNCTION permissions.raise_rule(text, text, text)
 not a member|CREATE TABLE permissions.regress_stray (x int)
-table rows|UPDATE permissions.access_epoch SET epoch = epoch + 1
+table rows|UPDATE permissions.tenant_epochs SET epoch = epoch + 1
 EOF
 '
 

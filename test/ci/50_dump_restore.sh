@@ -31,6 +31,8 @@ passed=0
 failed=0
 ok() { echo "  ok: $*"; passed=$((passed + 1)); }
 not_ok() { echo "  FAILED: $*"; failed=$((failed + 1)); }
+# check DESCRIPTION COMMAND...: ok when the command succeeds
+check() { local what=$1; shift; if "$@" > /dev/null 2>&1; then ok "$what"; else not_ok "$what"; fi; }
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 q() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
@@ -183,13 +185,28 @@ t=$(now)
 "$PG_BIN/pg_restore" -d src "$work/src.dump" > "$work/lost.log" 2>&1
 restore=$(secs "$t" "$(now)")
 fingerprint src "$work/lost.fp"
-# users are compared without db_role; the lost role neither sees nor is seen
-compare lost "$work/lost.fp" $'^(table permissions\\.users\t|visible dump_gone |mapped role dump_gone\t)'
-mapping=$(q -At -d src -c "SELECT coalesce(db_role::text, 'NULL') FROM permissions.users WHERE username = 'a1_therapist2'" 2>&1)
-echo "  what the restore did with the mapping of user a1_therapist2 (role dump_gone in the source): db_role = ${mapping:-(no such user)}"
+# users are compared without db_role (a user manager sees it too); the lost
+# role neither sees nor is seen
+compare lost "$work/lost.fp" $'^(table permissions\\.users\t|visible dump_gone |mapped role dump_gone\t|visible dump_manager permissions\\.users\t)'
+mapping=$(q -At -d src -c "SELECT coalesce(db_role::text, 'NULL') || ' ' || coalesce(db_role_name::text, 'NULL') FROM permissions.users WHERE username = 'a1_therapist2'" 2>&1)
+echo "  what the restore did with the mapping of user a1_therapist2 (role dump_gone in the source): db_role db_role_name = ${mapping:-(no such user)}"
+check "lost: the user is restored unmapped, the role's name kept" test "$mapping" = "NULL dump_gone"
 echo "  what pg_restore printed:"
 grep -E 'ERROR|error|WARNING' "$work/lost.log" | head -6 | sed 's/^/      /'
 [ -s "$work/lost.log" ] || echo "      (nothing)"
+# once the role exists, one call maps the user again, who then sees what it saw
+q -d postgres -c "CREATE ROLE dump_gone"
+q -At -d src -c "SELECT username || ' ' || mapped FROM permissions.restore_role_mappings()" > "$work/remap.log" 2>&1
+check "lost: restore_role_mappings() maps the user again" grep -q 'a1_therapist2 t' "$work/remap.log"
+fingerprint src "$work/remapped.fp"
+grep -E $'^(visible dump_gone |mapped role dump_gone\t)' "$work/source.fp" | LC_ALL=C sort > "$work/remapped.want"
+grep -E $'^(visible dump_gone |mapped role dump_gone\t)' "$work/remapped.fp" | LC_ALL=C sort > "$work/remapped.got"
+if [ -s "$work/remapped.want" ] && cmp -s "$work/remapped.want" "$work/remapped.got"; then
+    ok "remapped: what the user of role dump_gone sees identical ($(wc -l < "$work/remapped.want") compared)"
+else
+    not_ok "remapped: what the user of role dump_gone sees differs"
+    diff "$work/remapped.want" "$work/remapped.got" | head -6 | sed 's/^/      /'
+fi
 after_restore lost src
 summary+=("lost role|$dump_custom|$restore|$(wc -l < "$work/lost.mismatch")")
 

@@ -138,6 +138,9 @@ SET ROLE dump_manager;
 INSERT INTO app.session_notes (account_id, performer_id, body) VALUES (:north, :nia, 'Intake for Nia');
 RESET ROLE;
 
+-- a role allowed session-scope identities (kept by name across the dump)
+SELECT permissions.allow_session_identity('dump_therapist', 'reporting job');
+
 -- every table of the extension (but the internal ones) and the
 -- application's table now hold rows: otherwise a lost table could go unseen
 DO $$

@@ -413,7 +413,10 @@ BEGIN
         SELECT t.account_id INTO grantee_account
           FROM permissions.teams t WHERE t.id OPERATOR(pg_catalog.=) NEW.team_id;
     END IF;
-    IF grantee_account IS NULL OR NOT permissions.accounts_related(grantee_account, NEW.account_id) THEN
+    -- (a DBA may grant across tenants on purpose, to share a performer with
+    -- an outside user; nobody else may)
+    IF grantee_account IS NULL
+       OR NOT (permissions.caller_is_dba() OR permissions.accounts_related(grantee_account, NEW.account_id)) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = format('%s %s does not exist or cannot be granted access in account %s',
                              CASE WHEN NEW.user_id IS NOT NULL THEN 'user' ELSE 'team' END,
@@ -431,7 +434,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.grants_check_grantee() IS
-'Internal row trigger on access_grants (SECURITY DEFINER: the grantee may be invisible to the granter): the grantee exists and belongs to the target''s line of the account tree (one error for both cases), no group for a single_performer user, and no grant that starts expired.';
+'Internal row trigger on access_grants (SECURITY DEFINER: the grantee may be invisible to the granter): the grantee exists and belongs to the target''s line of the account tree (one error for both cases; DBAs may grant across it), no group for a single_performer user, and no grant that starts expired.';
 REVOKE ALL ON FUNCTION permissions.grants_check_grantee() FROM PUBLIC;
 CREATE TRIGGER access_grants_15_grantee BEFORE INSERT OR UPDATE ON permissions.access_grants
     FOR EACH ROW EXECUTE FUNCTION permissions.grants_check_grantee();

@@ -23,6 +23,14 @@ BEGIN
                              'session_identity_roles']
     LOOP
         PERFORM pg_catalog.pg_extension_config_dump(('permissions.' OPERATOR(pg_catalog.||) t)::regclass, '');
+        -- and the sequence of its identity column: new rows after a restore get new ids
+        FOR s IN SELECT pg_catalog.pg_get_serial_sequence('permissions.' OPERATOR(pg_catalog.||) t, a.attname) AS seq
+                   FROM pg_catalog.pg_attribute a
+                  WHERE a.attrelid OPERATOR(pg_catalog.=) ('permissions.' OPERATOR(pg_catalog.||) t)::regclass
+                    AND a.attidentity OPERATOR(pg_catalog.<>) ''
+        LOOP
+            PERFORM pg_catalog.pg_extension_config_dump(s.seq::regclass, '');
+        END LOOP;
     END LOOP;
 END
 $$;
