@@ -82,10 +82,12 @@ RESET ROLE;
 SET ROLE regress_atk_lim_b;
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0; SET max_parallel_workers_per_gather = 2;
+SET enable_indexscan = off; SET enable_bitmapscan = off;
 EXPLAIN (costs off) SELECT string_agg(first_name, ' ') FROM permissions.performers;
 SELECT string_agg(first_name, ' ' ORDER BY first_name) AS parallel_lim_b FROM permissions.performers;
 RESET parallel_setup_cost; RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size; RESET max_parallel_workers_per_gather;
+RESET enable_indexscan; RESET enable_bitmapscan;
 RESET ROLE;
 
 -- a generic plan made for one identity answers for the next one
