@@ -7,11 +7,13 @@
 --
 \i sql/attack_fixture.inc
 -- what each identity sees, as one line
+\set ECHO none
 SELECT format($f$CREATE FUNCTION regress_atk_own.whoami() RETURNS text LANGUAGE sql STABLE
 AS $$ SELECT coalesce((SELECT username || '@' || CASE account_id WHEN %s THEN 'A' WHEN %s THEN 'B' ELSE '?' END
                          FROM permissions.users WHERE id = permissions.current_user_id()), 'nobody')
              || ': ' || coalesce((SELECT string_agg(first_name, ' ' ORDER BY first_name) FROM permissions.performers
                                    WHERE first_name IN ('Ann', 'Abe', 'Bea', 'Bob', 'Bix')), '-') $$$f$, :a, :b) \gexec
+\set ECHO all
 
 -- Finding 7: maintenance lent the maintainer's identity to others' code.
 -- The unmapped role owns a table with an expression index whose function

@@ -19,6 +19,7 @@ SELECT id AS cid_b FROM permissions.api_credentials WHERE user_id = :pool_b \gse
 -- trigger of one's own, about B and about nothing.
 SET ROLE regress_atk_lim_a;
 CREATE TABLE regress_atk_own.probe (b_or_missing bigint, user_id bigint, answers text);
+\set ECHO none
 SELECT format($f$CREATE FUNCTION regress_atk_own.probe_trg() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.answers := concat_ws(' ',
@@ -31,6 +32,7 @@ BEGIN
         permissions.holds('manage_users', %s), permissions.current_tier(%s, NEW.b_or_missing));
     RETURN NEW;
 END $$$f$, :b, :b, :b, :b, :b, :b, :b, :b) \gexec
+\set ECHO all
 CREATE TRIGGER probe BEFORE INSERT ON regress_atk_own.probe FOR EACH ROW EXECUTE FUNCTION regress_atk_own.probe_trg();
 INSERT INTO regress_atk_own.probe (b_or_missing, user_id) VALUES (:team_b, :mgr_b), (:missing, :missing);
 SELECT answers, count(*) FROM regress_atk_own.probe GROUP BY answers;
