@@ -110,7 +110,10 @@ SELECT permissions.grant_access('tier1', user_id => :um, performer_id => :p1);
 SELECT permissions.grant_access('tier2', user_id => :made, group_id => :grp);
 SELECT permissions.grant_access('tier3', user_id => :made, group_id => :grp) IS NOT NULL AS granted;
 -- nor act outside its account
+-- (the account id in the message depends on the tests run before)
+\set VERBOSITY sqlstate
 SELECT permissions.create_user(:sub, 'ur_esc_sub');
+\set VERBOSITY terse
 RESET ROLE;
 SELECT username, role, user_type, permissions, access, active, db_role IS NOT NULL AS mapped
 FROM permissions.users WHERE id IN (:um, :made) ORDER BY username;
