@@ -82,7 +82,8 @@ SELECT permissions.authenticate(:'cred4') IS NOT NULL AS authenticated;
 SELECT * FROM regress_atk_own.seen;
 COMMIT;
 RESET ROLE;
--- the creator no longer a manager: its credential gives no identity
+-- the creator no longer a manager: its credential acts only within the
+-- creator's own account, with the creator's rights (here: nothing to see)
 UPDATE permissions.users SET role = 'user' WHERE id = :mgr_a1;
 SET ROLE regress_atk_app;
 BEGIN;

@@ -230,7 +230,7 @@ check_utility(Node *parsetree)
 		case T_CreateStmt:
 			foreach(lc, ((CreateStmt *) parsetree)->inhRelations)
 				if (IsA(lfirst(lc), RangeVar) && names_extension_relation((RangeVar *) lfirst(lc), false))
-					refuse("a table inheriting from or partitioning", (RangeVar *) lfirst(lc));
+					refuse("CREATE TABLE ... INHERITS or PARTITION OF", (RangeVar *) lfirst(lc));
 			break;
 		case T_CreateStatsStmt:
 			foreach(lc, ((CreateStatsStmt *) parsetree)->relations)
