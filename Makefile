@@ -28,7 +28,7 @@ SHLIB_LINK = -lcrypto
 EXTRA_CLEAN = results output_iso regression.diffs regression.out
 
 # rebuild objects when a header they include changes
-autodepend = yes
+override autodepend = yes
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)

@@ -64,7 +64,8 @@ static TouchedTenant *touched = NULL;
 static int	ntouched = 0;
 static int	touched_cap = 0;
 
-static uint64 local_changes = 0;
+/* How many access changes (and rollbacks) this backend has made. */
+uint64		epoch_local_change_count = 0;
 static SPIPlanPtr touch_plan = NULL;
 
 /* The relation file the remembered row versions belong to. */
@@ -85,7 +86,7 @@ epoch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			if (touched[i].subxid != mySubid)
 				touched[j++] = touched[i];
 		ntouched = j;
-		local_changes++;
+		epoch_local_change_count++;
 	}
 	else if (event == SUBXACT_EVENT_COMMIT_SUB)
 	{
@@ -103,7 +104,7 @@ epoch_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
-			local_changes++;
+			epoch_local_change_count++;
 			/* FALLTHROUGH */
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
@@ -121,13 +122,6 @@ epoch_init(void)
 {
 	RegisterXactCallback(epoch_xact_callback, NULL);
 	RegisterSubXactCallback(epoch_subxact_callback, NULL);
-}
-
-/* How many access changes (and rollbacks) this backend has made. */
-uint64
-epoch_local_changes(void)
-{
-	return local_changes;
 }
 
 /* Reads parent_id of an accounts row. */
@@ -264,7 +258,7 @@ epoch_touch(int64 tenant)
 	Datum		arg = Int64GetDatum(tenant);
 	int			i;
 
-	local_changes++;
+	epoch_local_change_count++;
 	if (tenant < 0)
 		return;
 	for (i = 0; i < ntouched; i++)

@@ -25,6 +25,13 @@ extern int64 epoch_tenant_of(int64 account_id, Snapshot snapshot);
 extern void epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen);
 extern bool epoch_unchanged(const EpochSeen *seen, Snapshot snapshot);
 extern void epoch_touch(int64 tenant);
-extern uint64 epoch_local_changes(void);
+extern PGDLLIMPORT uint64 epoch_local_change_count;
+
+/* How many access changes (and rollbacks) this backend has made. */
+static inline uint64
+epoch_local_changes(void)
+{
+	return epoch_local_change_count;
+}
 
 #endif							/* PERMISSIONS_EPOCH_H */

@@ -70,7 +70,7 @@ static uint64 parsed_nonce;
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
 /* Moves whenever the identity setting or the acting role may have changed. */
-static uint64 generation = 1;
+uint64		identity_generation_count = 1;
 
 /*
  * Parses "nonce:kind:ref:ref2:user:role:expires" (kind c for a credential,
@@ -130,25 +130,14 @@ identity_check_hook(char **newval, void **extra, GucSource source)
 static void
 identity_assign_hook(const char *newval, void *extra)
 {
-	generation++;
-}
-
-/*
- * A number that moves whenever the identity may have changed: a new value
- * of the setting, a frame entered or left (acting_role.c).  Decision
- * functions that validated the cache once for a statement compare it.
- */
-uint64
-identity_generation(void)
-{
-	return generation;
+	identity_generation_count++;
 }
 
 /* Notes that the acting role may have changed. */
 void
 identity_note_change(void)
 {
-	generation++;
+	identity_generation_count++;
 }
 
 /* Sets permissions.identity from inside this module. */

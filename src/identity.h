@@ -32,7 +32,18 @@ extern bool identity_equal(const Identity *a, const Identity *b);
 extern void identity_establish(const Identity *id, bool session);
 extern void identity_end_all(void);
 extern void identity_check_session_scope(void);
-extern uint64 identity_generation(void);
+extern PGDLLIMPORT uint64 identity_generation_count;
+
+/*
+ * A number that moves whenever the identity may have changed: a new value
+ * of the setting, a frame entered or left (acting_role.c).  Decision
+ * functions that validated the cache once for a statement compare it.
+ */
+static inline uint64
+identity_generation(void)
+{
+	return identity_generation_count;
+}
 extern void identity_note_change(void);
 
 #endif							/* PERMISSIONS_IDENTITY_H */
