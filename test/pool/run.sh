@@ -13,47 +13,20 @@
 # and the server did not crash.  Prints "RESULT: <passed> <failed>".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/pgbouncer.sh"
 target=${1:-2400}
 workers=${2:-4}
 work=$(mktemp -d /tmp/permissions-pool.XXXXXX)
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then
-    chown postgres: "$work"
-    as_pg=(runuser -u postgres --)
-fi
 cleanup() {
-    [ -s "$work/pgbouncer.pid" ] && kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
+    stop_pgbouncer "$work"
     rm -rf "$work"
 }
 trap cleanup EXIT
 
 /usr/bin/python3 "$here/setup.py" "$work"
 
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat > "$work/pgbouncer.ini" <<INI
-[databases]
-pool = host=$PGHOST port=$PGPORT dbname=$PGDATABASE
-
-[pgbouncer]
-listen_addr = 127.0.0.1
-listen_port = $port
-unix_socket_dir =
-auth_type = trust
-auth_file = $work/userlist.txt
-pool_mode = transaction
-default_pool_size = 3
-max_client_conn = 100
-logfile = $work/pgbouncer.log
-pidfile = $work/pgbouncer.pid
-INI
-echo '"pool_app" ""' > "$work/userlist.txt"
-chmod a+r "$work"/*.ini "$work"/userlist.txt
-[ ${#as_pg[@]} -eq 0 ] || chown postgres: "$work"/*.ini "$work"/userlist.txt
-"${as_pg[@]+"${as_pg[@]}"}" pgbouncer -d -q "$work/pgbouncer.ini"
-for _ in $(seq 1 50); do
-    /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
-    sleep 0.1
-done
+start_pgbouncer "$work" 3 pool_app
+port=$PGBOUNCER_PORT
 
 (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 
