@@ -18,6 +18,8 @@ CREATE TABLE permissions.token_issuers (
 );
 COMMENT ON TABLE permissions.token_issuers IS
 'Identity providers whose signed tokens permissions.authenticate_token() accepts, by their "iss" value. Registered by DBAs (register_token_issuer(), register_token_key()); deleting one ends every identity its tokens gave, at the next statement.';
+COMMENT ON COLUMN permissions.token_issuers.id IS 'The issuer''s id, chosen by the database.';
+COMMENT ON COLUMN permissions.token_issuers.created_at IS 'When the issuer was registered.';
 COMMENT ON COLUMN permissions.token_issuers.issuer IS 'The "iss" claim of the issuer''s tokens, compared exactly.';
 COMMENT ON COLUMN permissions.token_issuers.account_id IS
 'The account whose subtree the issuer''s subjects must belong to, and whose managers may map them; NULL for an issuer shared by every tenant, whose subjects only DBAs map.';
@@ -45,6 +47,9 @@ CREATE TABLE permissions.token_keys (
 );
 COMMENT ON TABLE permissions.token_keys IS
 'Signature keys of token issuers, chosen by the token''s "kid" header; each key verifies exactly one algorithm. Only superusers read or write this table (an HS256 secret is a secret). Several keys per issuer allow rotation; deleting or disabling a key ends every identity it verified, at the next statement.';
+COMMENT ON COLUMN permissions.token_keys.id IS 'The key''s id, chosen by the database; a token identity refers to it.';
+COMMENT ON COLUMN permissions.token_keys.issuer IS 'The issuer ("iss") whose tokens this key verifies.';
+COMMENT ON COLUMN permissions.token_keys.created_at IS 'When the key was registered.';
 COMMENT ON COLUMN permissions.token_keys.key_id IS 'The "kid" header value that selects this key.';
 COMMENT ON COLUMN permissions.token_keys.algorithm IS 'The only "alg" accepted with this key: EdDSA (Ed25519), ES256 (P-256), RS256 (RSA >= 2048 bits) or HS256 (shared secret, registered only with allow_shared_secret).';
 COMMENT ON COLUMN permissions.token_keys.public_key IS 'The public key, as PEM (SubjectPublicKeyInfo).';
@@ -70,6 +75,11 @@ CREATE TABLE permissions.token_subjects (
 CREATE INDEX token_subjects_user_id_idx ON permissions.token_subjects (user_id);
 COMMENT ON TABLE permissions.token_subjects IS
 'Which user each subject ("sub") of a token issuer is. Maintained by DBAs and by managers of the user''s account (map_token_subject()); a mapping lets whoever holds the subject act as the user. Deleting one ends the identities it gave at the next statement.';
+COMMENT ON COLUMN permissions.token_subjects.id IS 'The mapping''s id, chosen by the database; a token identity refers to it.';
+COMMENT ON COLUMN permissions.token_subjects.issuer IS 'The token issuer ("iss") the subject belongs to.';
+COMMENT ON COLUMN permissions.token_subjects.subject IS 'The "sub" claim, compared exactly.';
+COMMENT ON COLUMN permissions.token_subjects.user_id IS 'The user whoever holds a token of the subject acts as.';
+COMMENT ON COLUMN permissions.token_subjects.created_at IS 'When the mapping was made (set by the database).';
 COMMENT ON COLUMN permissions.token_subjects.account_id IS 'The user''s account (set by the database).';
 COMMENT ON COLUMN permissions.token_subjects.created_by IS
 'The user who made the mapping (NULL: a DBA). A mapping made by another user than its own gives an identity only while that user is an active manager over the user''s account.';
@@ -197,6 +207,9 @@ ALTER TABLE permissions.token_subjects FORCE ROW LEVEL SECURITY;
 CREATE POLICY token_issuers_select ON permissions.token_issuers FOR SELECT
     USING (account_id IS NULL OR permissions.is_member(account_id));
 
+COMMENT ON POLICY token_issuers_select ON permissions.token_issuers IS
+'Shared issuers are visible to everyone; an issuer bound to an account to the members of that account. Only DBAs write issuers.';
+
 -- keys: no policy at all; only superusers (who bypass RLS) read or write
 
 -- subject mappings: the user sees its own; manage_users holders see those of
@@ -211,6 +224,14 @@ CREATE POLICY token_subjects_update ON permissions.token_subjects FOR UPDATE
     WITH CHECK (permissions.manages(account_id));
 CREATE POLICY token_subjects_delete ON permissions.token_subjects FOR DELETE
     USING (permissions.manages(account_id));
+COMMENT ON POLICY token_subjects_select ON permissions.token_subjects IS
+'A user sees its own mappings; manage_users holders see those of the users they manage.';
+COMMENT ON POLICY token_subjects_insert ON permissions.token_subjects IS
+'Managers of the user''s account map its subjects (a mapping lets the subject act as the user).';
+COMMENT ON POLICY token_subjects_update ON permissions.token_subjects IS
+'Managers of the user''s account (the privilege to update is not granted: remap with map_token_subject()).';
+COMMENT ON POLICY token_subjects_delete ON permissions.token_subjects IS
+'Managers of the user''s account remove its mappings.';
 
 -- issuers are read, mappings read, inserted (the columns the database does
 -- not set) and deleted by the role the tables are granted to; keys by nobody
