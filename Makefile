@@ -34,5 +34,5 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-$(EXTENSION)--1.0--1.1.sql: $(sort $(wildcard upgrade/1.1/*.sql))
-	cat $^ > $@
+$(EXTENSION)--1.0--1.1.sql: $(sort $(wildcard upgrade/1.1/*.sql)) upgrade/1.1
+	cat $(filter %.sql,$^) > $@

@@ -29,9 +29,13 @@ SELECT permissions.create_user(:acct, 'regress_cap_bad2', user_type => 'single_p
 SELECT permissions.create_user(:acct, 'regress_cap_bad3', user_type => 'read_only', permissions => '{create_performers}');
 
 CREATE ROLE regress_cap_ro;
+GRANT permissions_client TO regress_cap_ro;
 CREATE ROLE regress_cap_ro_none;
+GRANT permissions_client TO regress_cap_ro_none;
 CREATE ROLE regress_cap_sp;
+GRANT permissions_client TO regress_cap_sp;
 CREATE ROLE regress_cap_off;
+GRANT permissions_client TO regress_cap_off;
 SELECT permissions.create_user(:acct, 'regress_cap_ro', user_type => 'read_only', access => 'tier4', db_role => 'regress_cap_ro') AS ro,
        permissions.create_user(:acct, 'regress_cap_ro_none', user_type => 'read_only', db_role => 'regress_cap_ro_none') AS ro_none,
        permissions.create_user(:acct, 'regress_cap_sp', user_type => 'single_performer', db_role => 'regress_cap_sp') AS sp,
@@ -84,6 +88,7 @@ RESET ROLE;
 -- a full_access user holding a group grant, or grants on two performers,
 -- cannot be turned into a single_performer user
 CREATE ROLE regress_cap_conv;
+GRANT permissions_client TO regress_cap_conv;
 SELECT permissions.create_user(:acct, 'regress_cap_conv', db_role => 'regress_cap_conv') AS conv \gset
 SELECT permissions.grant_access('tier4', user_id => :conv, group_id => :grp) AS conv_group_grant \gset
 UPDATE permissions.users SET user_type = 'single_performer' WHERE id = :conv;

@@ -63,9 +63,13 @@ SELECT permissions.grant_access('tier2', user_id => :direct, performer_id => :a1
        permissions.grant_access('tier3', user_id => :grp, group_id => :g),
        permissions.grant_access('tier2', team_id => :t, performer_id => :a1),
        permissions.grant_access('tier4', team_id => :t2, group_id => :g),
-       permissions.grant_access('tier1', user_id => :expiry, performer_id => :a1, expires_at => now() - interval '1 hour'),
+       permissions.grant_access('tier1', user_id => :expiry, performer_id => :a1, expires_at => now() + interval '1 day'),
        permissions.grant_access('tier3', user_id => :expiry, performer_id => :a2, expires_at => now() + interval '1 day'),
        permissions.grant_access('tier3', user_id => :multi, group_id => :g) \gset
+-- a grant cannot start expired; ending one early keeps it on record
+SELECT permissions.grant_access('tier1', user_id => :nothing, performer_id => :a1, expires_at => now() - interval '1 hour');
+UPDATE permissions.access_grants SET expires_at = now() - interval '1 hour'
+ WHERE user_id = :expiry AND performer_id = :a1;
 
 -- effective tiers, asked by a DBA; expected:
 --   wild:    tier3 on A's performers, nothing in AA (a sub-account) nor elsewhere
@@ -114,13 +118,13 @@ SELECT substr(u.username, 13) AS "user", r.*
 -- a grant that runs out during the session stops working by itself: no
 -- write moves the access epoch, yet the next statement after expiry sees nothing
 SELECT clock_timestamp() + interval '3 seconds' AS expires \gset
-SELECT permissions.grant_access('tier4', user_id => :nothing, performer_id => :b1,
+SELECT permissions.grant_access('tier4', user_id => :nothing, performer_id => :r1,
                                 expires_at => :'expires') IS NOT NULL AS granted;
 SET ROLE regress_src_nothing;
 SELECT first_name FROM permissions.performers;
 SELECT pg_sleep(extract(epoch FROM :'expires'::timestamptz - clock_timestamp()) + 0.2);
 SELECT first_name FROM permissions.performers;
-SELECT permissions.effective_tier(:b1) AS tier;
+SELECT permissions.effective_tier(:r1) AS tier;
 RESET ROLE;
 
 -- bad arguments to the decision functions are clear errors

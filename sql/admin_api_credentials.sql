@@ -23,10 +23,15 @@ $$;
 -- T: manager top, keyer (manage_api_credentials only), plain (every other
 -- permission); sub-account S: manager sub and a user
 CREATE ROLE regress_ak_top;
+GRANT permissions_client TO regress_ak_top;
 CREATE ROLE regress_ak_keyer;
+GRANT permissions_client TO regress_ak_keyer;
 CREATE ROLE regress_ak_plain;
+GRANT permissions_client TO regress_ak_plain;
 CREATE ROLE regress_ak_sub;
+GRANT permissions_client TO regress_ak_sub;
 CREATE ROLE regress_ak_app;
+GRANT permissions_client TO regress_ak_app;
 SELECT permissions.create_account('regress ak T') AS t \gset
 SELECT permissions.create_account('regress ak S', :t) AS s \gset
 SELECT permissions.create_user(:t, 'ak_top', 'manager', db_role => 'regress_ak_top') AS top \gset
@@ -91,7 +96,7 @@ SELECT name FROM permissions.api_credentials WHERE account_id IN (:t, :s) ORDER 
 -- the access epoch nor the audit log
 SELECT split_part(:'plain_cred', '_', 2) AS plain_cred_id \gset
 SELECT last_used_at IS NULL AS never_used FROM permissions.api_credential_list WHERE id = :plain_cred_id;
-SELECT epoch AS epoch_before FROM permissions.access_epoch \gset
+SELECT string_agg(tenant_id || ':' || epoch, ',' ORDER BY tenant_id) AS epoch_before FROM permissions.tenant_epochs \gset
 SELECT count(*) AS audit_before FROM permissions.audit_log WHERE table_name = 'api_credentials' \gset
 SET ROLE regress_ak_app;
 BEGIN;
@@ -100,7 +105,7 @@ COMMIT;
 RESET ROLE;
 SELECT last_used_at AS first_use FROM permissions.api_credential_list WHERE id = :plain_cred_id \gset
 SELECT :'first_use'::timestamptz > now() - interval '1 minute' AS recorded,
-       (SELECT epoch FROM permissions.access_epoch) = :epoch_before AS epoch_unmoved,
+       (SELECT string_agg(tenant_id || ':' || epoch, ',' ORDER BY tenant_id) FROM permissions.tenant_epochs) = :'epoch_before' AS epoch_unmoved,
        (SELECT count(*) FROM permissions.audit_log WHERE table_name = 'api_credentials') = :audit_before AS no_audit_entry;
 -- at most once a second: a use recorded less than a second ago is left as it
 -- is (a time in the future stands for it, so the check does not race the clock)
@@ -130,7 +135,7 @@ SELECT permissions.authenticate(:'plain_cred') = :plain AS authenticated;
 COMMIT;
 RESET ROLE;
 SELECT last_used_at > '2020-01-01' AS recorded_again FROM permissions.api_credential_uses WHERE credential_id = :plain_cred_id;
-SELECT (SELECT epoch FROM permissions.access_epoch) = :epoch_before AS epoch_unmoved,
+SELECT (SELECT string_agg(tenant_id || ':' || epoch, ',' ORDER BY tenant_id) FROM permissions.tenant_epochs) = :'epoch_before' AS epoch_unmoved,
        (SELECT count(*) FROM permissions.audit_log WHERE table_name = 'api_credentials') = :audit_before AS no_audit_entry;
 -- nobody but the extension records a use; the owner of a credential (or a
 -- holder of manage_api_credentials) reads when it was used

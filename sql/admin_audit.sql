@@ -37,10 +37,15 @@ END
 $$;
 
 CREATE ROLE regress_ad_mgr;
+GRANT permissions_client TO regress_ad_mgr;
 CREATE ROLE regress_ad_entry;
+GRANT permissions_client TO regress_ad_entry;
 CREATE ROLE regress_ad_auditor;
+GRANT permissions_client TO regress_ad_auditor;
 CREATE ROLE regress_ad_plain;
+GRANT permissions_client TO regress_ad_plain;
 CREATE ROLE regress_ad_nobody;
+GRANT permissions_client TO regress_ad_nobody;
 SELECT permissions.create_account('regress ad T') AS t \gset
 SELECT permissions.create_user(:t, 'ad_mgr', 'manager', db_role => 'regress_ad_mgr') AS mgr \gset
 SELECT permissions.create_user(:t, 'ad_entry', access => 'tier3', db_role => 'regress_ad_entry') AS entry \gset

@@ -24,11 +24,17 @@ $$;
 -- credits (T) holds manage_credits only, plain (T) every other permission;
 -- entry (A) has tier3, reader (A) tier4
 CREATE ROLE regress_cr_top;
+GRANT permissions_client TO regress_cr_top;
 CREATE ROLE regress_cr_amgr;
+GRANT permissions_client TO regress_cr_amgr;
 CREATE ROLE regress_cr_credits;
+GRANT permissions_client TO regress_cr_credits;
 CREATE ROLE regress_cr_plain;
+GRANT permissions_client TO regress_cr_plain;
 CREATE ROLE regress_cr_entry;
+GRANT permissions_client TO regress_cr_entry;
 CREATE ROLE regress_cr_reader;
+GRANT permissions_client TO regress_cr_reader;
 SELECT permissions.create_account('regress cr T') AS t \gset
 SELECT permissions.create_account('regress cr A', :t) AS a \gset
 SELECT permissions.create_account('regress cr B', :t) AS b \gset

@@ -25,11 +25,17 @@ $$;
 -- (manage_billing), usage (view_usage_reports), auditor (view_audit_logs),
 -- plain (every other permission)
 CREATE ROLE regress_or_top;
+GRANT permissions_client TO regress_or_top;
 CREATE ROLE regress_or_amgr;
+GRANT permissions_client TO regress_or_amgr;
 CREATE ROLE regress_or_billing;
+GRANT permissions_client TO regress_or_billing;
 CREATE ROLE regress_or_usage;
+GRANT permissions_client TO regress_or_usage;
 CREATE ROLE regress_or_auditor;
+GRANT permissions_client TO regress_or_auditor;
 CREATE ROLE regress_or_plain;
+GRANT permissions_client TO regress_or_plain;
 SELECT coalesce(max(id), 0) AS mark FROM permissions.audit_log \gset
 SELECT permissions.create_account('regress or T', plan => 'gold') AS t \gset
 SELECT permissions.create_account('regress or A', :t, plan => 'gold') AS a \gset

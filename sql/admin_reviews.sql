@@ -23,12 +23,19 @@ $$;
 -- tier4), blind (manage_reviews, no access to performers), r1 and r2 (no
 -- permission); tuser in T; buser and bmgr in B
 CREATE ROLE regress_rv_amgr;
+GRANT permissions_client TO regress_rv_amgr;
 CREATE ROLE regress_rv_rev;
+GRANT permissions_client TO regress_rv_rev;
 CREATE ROLE regress_rv_blind;
+GRANT permissions_client TO regress_rv_blind;
 CREATE ROLE regress_rv_r1;
+GRANT permissions_client TO regress_rv_r1;
 CREATE ROLE regress_rv_r2;
+GRANT permissions_client TO regress_rv_r2;
 CREATE ROLE regress_rv_tuser;
+GRANT permissions_client TO regress_rv_tuser;
 CREATE ROLE regress_rv_bmgr;
+GRANT permissions_client TO regress_rv_bmgr;
 SELECT permissions.create_account('regress rv T') AS t \gset
 SELECT permissions.create_account('regress rv A', :t) AS a \gset
 SELECT permissions.create_account('regress rv B', :t) AS b \gset

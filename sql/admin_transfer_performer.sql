@@ -25,10 +25,15 @@ $$;
 -- T has sub-accounts A and B.  top manages T, amgr A, bmgr B; mover (A) holds
 -- transfer_performers and tier1 in A; ua (A) and ut (T) have direct grants
 CREATE ROLE regress_tp_top;
+GRANT permissions_client TO regress_tp_top;
 CREATE ROLE regress_tp_amgr;
+GRANT permissions_client TO regress_tp_amgr;
 CREATE ROLE regress_tp_bmgr;
+GRANT permissions_client TO regress_tp_bmgr;
 CREATE ROLE regress_tp_mover;
+GRANT permissions_client TO regress_tp_mover;
 CREATE ROLE regress_tp_ua;
+GRANT permissions_client TO regress_tp_ua;
 SELECT permissions.create_account('regress tp T') AS t \gset
 SELECT permissions.create_account('regress tp A', :t) AS a \gset
 SELECT permissions.create_account('regress tp B', :t) AS b \gset

@@ -24,11 +24,17 @@ $$;
 -- T has managers top and top2, user manager um (tier3, no manage_profile),
 -- plain (manage_profile); sub-account S has its manager sub and a user
 CREATE ROLE regress_us_top;
+GRANT permissions_client TO regress_us_top;
 CREATE ROLE regress_us_top2;
+GRANT permissions_client TO regress_us_top2;
 CREATE ROLE regress_us_um;
+GRANT permissions_client TO regress_us_um;
 CREATE ROLE regress_us_plain;
+GRANT permissions_client TO regress_us_plain;
 CREATE ROLE regress_us_sub;
+GRANT permissions_client TO regress_us_sub;
 CREATE ROLE regress_us_app;
+GRANT permissions_client TO regress_us_app;
 SELECT permissions.create_account('regress us T') AS t \gset
 SELECT permissions.create_account('regress us S', :t) AS s \gset
 SELECT permissions.create_user(:t, 'us_top', 'manager', db_role => 'regress_us_top') AS top \gset

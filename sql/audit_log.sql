@@ -11,9 +11,13 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 
 CREATE ROLE regress_au_manager;
+GRANT permissions_client TO regress_au_manager;
 CREATE ROLE regress_au_viewer;
+GRANT permissions_client TO regress_au_viewer;
 CREATE ROLE regress_au_plain;
+GRANT permissions_client TO regress_au_plain;
 CREATE ROLE regress_au_app;
+GRANT permissions_client TO regress_au_app;
 SELECT coalesce(max(id), 0) AS mark FROM permissions.audit_log \gset
 
 -- the entries, with the ids of this test replaced by names

@@ -11,6 +11,7 @@ RESET client_min_messages;
 \set VERBOSITY terse
 
 CREATE ROLE regress_escl_user;
+GRANT permissions_client TO regress_escl_user;
 SELECT permissions.create_account('regress escl E') AS e \gset
 SELECT permissions.create_account('regress escl X') AS x \gset
 SELECT permissions.create_user(:e, 'regress_escl_user', db_role => 'regress_escl_user') AS me \gset

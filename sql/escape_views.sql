@@ -12,9 +12,13 @@ RESET client_min_messages;
 -- user "h" tier2 on H, user "boss" wildcard tier1 (sees both); role
 -- regress_escv_owner is a plain login role that maps to no user
 CREATE ROLE regress_escv_v;
+GRANT permissions_client TO regress_escv_v;
 CREATE ROLE regress_escv_h;
+GRANT permissions_client TO regress_escv_h;
 CREATE ROLE regress_escv_boss;
+GRANT permissions_client TO regress_escv_boss;
 CREATE ROLE regress_escv_owner;
+GRANT permissions_client TO regress_escv_owner;
 CREATE SCHEMA regress_escv;
 GRANT USAGE ON SCHEMA regress_escv TO PUBLIC;
 GRANT CREATE ON SCHEMA regress_escv TO regress_escv_owner, regress_escv_boss;
@@ -43,7 +47,9 @@ CREATE VIEW regress_escv.plain_boss AS SELECT performer_id, count FROM permissio
 CREATE VIEW regress_escv.invoker WITH (security_invoker = true) AS
     SELECT performer_id, count FROM permissions.measurements;
 GRANT SELECT, UPDATE, DELETE ON regress_escv.plain_boss, regress_escv.invoker TO PUBLIC;
--- functions: SECURITY DEFINER owned by the all-seeing user, and a plain SQL one
+-- functions: SECURITY DEFINER owned by the all-seeing user (it acts with its
+-- owner's identity: whoever calls it sees what the boss chose to share), and
+-- a plain SQL one (it runs with the caller's identity)
 CREATE FUNCTION regress_escv.definer_counts() RETURNS SETOF integer
     LANGUAGE sql STABLE SECURITY DEFINER
     AS 'SELECT count FROM permissions.measurements ORDER BY count';
@@ -54,7 +60,8 @@ CREATE FUNCTION regress_escv.sql_counts() RETURNS SETOF integer
 SELECT string_agg(count::text, ' ' ORDER BY count) AS boss_sees FROM regress_escv.plain_boss;
 RESET ROLE;
 
--- each user, through each path, sees its own performer's rows only
+-- each user, through each path but the owner's definer function, sees its
+-- own performer's rows only
 CREATE FUNCTION pg_temp.through(who name, OUT plain_nobody text, OUT plain_boss text,
                                 OUT invoker text, OUT definer_fn text, OUT sql_fn text)
 LANGUAGE plpgsql AS $$

@@ -11,7 +11,11 @@ RESET client_min_messages;
 
 -- regress_idcr_app is the pooled application role: unmapped, nobody by itself
 CREATE ROLE regress_idcr_app;
+GRANT permissions_client TO regress_idcr_app;
+-- this role holds session-scope identities below: a DBA allows it
+SELECT permissions.allow_session_identity('regress_idcr_app');
 CREATE ROLE regress_idcr_user;
+GRANT permissions_client TO regress_idcr_user;
 SELECT permissions.create_account('regress idcr account') AS acct \gset
 SELECT permissions.create_user(:acct, 'idcr_user', access => 'tier4', db_role => 'regress_idcr_user') AS u \gset
 SELECT permissions.create_user(:acct, 'idcr_other', access => 'none') AS other \gset
@@ -180,6 +184,7 @@ SELECT regress_idcr_try(:'cred') = 'accepted as ' || :u AS accepted_again;
 -- with a secret of its own choosing
 RESET ROLE;
 CREATE ROLE regress_idcr_keeper;
+GRANT permissions_client TO regress_idcr_keeper;
 SELECT permissions.create_user(:acct, 'idcr_manager', role => 'manager') AS mgr \gset
 SELECT permissions.create_user(:acct, 'idcr_keeper', permissions => '{manage_api_credentials}',
                                db_role => 'regress_idcr_keeper') AS keeper \gset

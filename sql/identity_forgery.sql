@@ -11,7 +11,9 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 
 CREATE ROLE regress_idfg_mallory;
+GRANT permissions_client TO regress_idfg_mallory;
 CREATE ROLE regress_idfg_victim;
+GRANT permissions_client TO regress_idfg_victim;
 SELECT permissions.create_account('regress idfg account') AS acct \gset
 SELECT permissions.create_user(:acct, 'idfg_mallory', db_role => 'regress_idfg_mallory') AS mallory \gset
 SELECT permissions.create_user(:acct, 'idfg_victim', access => 'tier1',
@@ -21,10 +23,10 @@ SELECT permissions.create_api_credential(:victim, 'idfg victim') AS cred \gset
 
 -- forged values that authenticate() would have set for the victim's
 -- credential: one for this (superuser) session, one for mallory's role
-SELECT '99:' || split_part(:'cred', '_', 2) || ':' || :victim || ':' || oid AS forged
+SELECT '99:c:' || split_part(:'cred', '_', 2) || ':0:' || :victim || ':' || oid || ':9223372036854775807' AS forged
 FROM pg_roles WHERE rolname = session_user \gset
-SELECT '99:' || split_part(:'cred', '_', 2) || ':' || :victim || ':' || 'regress_idfg_mallory'::regrole::oid
-    AS forged_mallory \gset
+SELECT '99:c:' || split_part(:'cred', '_', 2) || ':0:' || :victim || ':' || 'regress_idfg_mallory'::regrole::oid
+       || ':9223372036854775807' AS forged_mallory \gset
 -- (the forged value has the very form authenticate() gives the setting)
 BEGIN;
 SELECT permissions.authenticate(:'cred') = :victim AS authenticated;
@@ -107,13 +109,13 @@ SELECT permissions.current_user_id() = :mallory AS still_mallory;
 
 -- internal functions do nothing when called directly
 SELECT permissions.performer_created();
-SELECT permissions.bump_access_epoch();
+SELECT permissions.access_changed();
 SELECT permissions.audit_change();
 SELECT permissions.grant_creator();
 SELECT permissions.users_check_rules();
 RESET ROLE;
 SELECT permissions.performer_created();
-SELECT permissions.bump_access_epoch();
+SELECT permissions.access_changed();
 
 -- nor when attached to another table: performer_created() checks where it runs,
 -- and the revoked trigger functions cannot be attached by a non-superuser
@@ -125,7 +127,7 @@ INSERT INTO regress_idfg.mine VALUES (1, :acct, :mallory);
 CREATE TRIGGER claim2 AFTER INSERT ON regress_idfg.mine
     FOR EACH ROW EXECUTE FUNCTION permissions.grant_creator();
 CREATE TRIGGER claim3 AFTER INSERT ON regress_idfg.mine
-    FOR EACH STATEMENT EXECUTE FUNCTION permissions.bump_access_epoch();
+    FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
 SELECT count(*) AS performers_seen FROM permissions.performers WHERE account_id = :acct;
 RESET ROLE;
 

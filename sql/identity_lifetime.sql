@@ -13,8 +13,13 @@ RESET client_min_messages;
 -- regress_idlt_app acts as the pooled application role; it may become
 -- regress_idlt_other (mapped to a user) and regress_idlt_nobody (unmapped)
 CREATE ROLE regress_idlt_app;
+GRANT permissions_client TO regress_idlt_app;
+-- this role holds session-scope identities below: a DBA allows it
+SELECT permissions.allow_session_identity('regress_idlt_app');
 CREATE ROLE regress_idlt_other;
+GRANT permissions_client TO regress_idlt_other;
 CREATE ROLE regress_idlt_nobody;
+GRANT permissions_client TO regress_idlt_nobody;
 GRANT regress_idlt_other, regress_idlt_nobody TO regress_idlt_app;
 SELECT permissions.create_account('regress idlt account') AS acct \gset
 SELECT permissions.create_user(:acct, 'idlt_user', access => 'tier4') AS u \gset

@@ -10,10 +10,15 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 
 CREATE ROLE regress_idlr_alice;
+GRANT permissions_client TO regress_idlr_alice;
 CREATE ROLE regress_idlr_bob;
+GRANT permissions_client TO regress_idlr_bob;
 CREATE ROLE regress_idlr_owner;
+GRANT permissions_client TO regress_idlr_owner;
 CREATE ROLE regress_idlr_nobody;
+GRANT permissions_client TO regress_idlr_nobody;
 CREATE ROLE regress_idlr_inactive;
+GRANT permissions_client TO regress_idlr_inactive;
 -- alice may become bob and nobody, as a login role may be granted others
 GRANT regress_idlr_bob, regress_idlr_nobody TO regress_idlr_alice;
 
@@ -51,8 +56,10 @@ RESET ROLE;
 SELECT current_user, permissions.current_user_id() = :alice AS is_alice;
 RESET SESSION AUTHORIZATION;
 
--- a SECURITY DEFINER function owned by another mapped role (and one owned by
--- a superuser) runs as its owner, but the identity stays the caller's
+-- a SECURITY DEFINER function owned by another mapped role runs as its owner
+-- and acts with the owner's identity, never the caller's (its owner wrote it
+-- and chose to share what it sees); one owned by a superuser is trusted and
+-- keeps the caller's identity (the extension's own definer functions need it)
 CREATE FUNCTION regress_idlr_whoami() RETURNS TABLE (runs_as name, identity bigint)
 LANGUAGE sql STABLE SECURITY DEFINER
 AS $$ SELECT current_user, permissions.current_user_id() $$;

@@ -9,6 +9,7 @@ RESET client_min_messages;
 SELECT permissions.create_account('regress lib a') AS a \gset
 SELECT permissions.create_account('regress lib b') AS b \gset
 CREATE ROLE regress_lib_t1;
+GRANT permissions_client TO regress_lib_t1;
 SELECT permissions.create_user(:a, 'regress_lib_t1', access => 'tier1', db_role => 'regress_lib_t1') AS t1 \gset
 SELECT permissions.create_user(:b, 'regress_lib_other') AS other_user \gset
 INSERT INTO permissions.pinpoints (account_id, name) VALUES (:a, 'Says words') RETURNING id AS pin_a \gset

@@ -10,10 +10,15 @@ CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 
 CREATE ROLE regress_mxj_a2;
+GRANT permissions_client TO regress_mxj_a2;
 CREATE ROLE regress_mxj_b2;
+GRANT permissions_client TO regress_mxj_b2;
 CREATE ROLE regress_mxj_a3;
+GRANT permissions_client TO regress_mxj_a3;
 CREATE ROLE regress_mxj_b3;
+GRANT permissions_client TO regress_mxj_b3;
 CREATE ROLE regress_mxj_t1;
+GRANT permissions_client TO regress_mxj_t1;
 SELECT permissions.create_account('regress mxj') AS acct \gset
 SELECT permissions.create_user(:acct, 'regress_mxj_a2', db_role => 'regress_mxj_a2') AS a2,
        permissions.create_user(:acct, 'regress_mxj_b2', db_role => 'regress_mxj_b2') AS b2,

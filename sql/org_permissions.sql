@@ -11,6 +11,7 @@ RESET client_min_messages;
 -- fixture: account O (the actor's) with sub-account S, and unrelated
 -- account Q; each holds one object of every kind and one more user
 CREATE ROLE regress_org_actor;
+GRANT permissions_client TO regress_org_actor;
 SELECT permissions.create_account('regress org O') AS o \gset
 SELECT permissions.create_account('regress org S', :o) AS s \gset
 SELECT permissions.create_account('regress org Q') AS q \gset
@@ -123,6 +124,7 @@ UPDATE permissions.users SET permissions = '{}' WHERE id = :actor;
 
 -- a manager of O holds every permission in O and its sub-account S, never in Q
 CREATE ROLE regress_org_manager;
+GRANT permissions_client TO regress_org_manager;
 SELECT permissions.create_user(:o, 'regress_org_manager', role => 'manager', db_role => 'regress_org_manager') AS mgr \gset
 SELECT label, pg_temp.attempt('regress_org_manager', format('INSERT INTO permissions.pinpoints (account_id, name) VALUES (%s, ''m'')', acct)) AS pinpoint,
        pg_temp.attempt('regress_org_manager', format('INSERT INTO permissions.tags (account_id, name) VALUES (%s, ''m'')', acct)) AS tag,
@@ -130,9 +132,10 @@ SELECT label, pg_temp.attempt('regress_org_manager', format('INSERT INTO permiss
   FROM ids ORDER BY label;
 
 -- every member sees its account's libraries without any permission; a user
--- reaching a performer of another account sees that account's too
+-- reaching a performer of another account of its tree (a grant on a
+-- performer of the sub-account S) sees that account's too
 INSERT INTO permissions.performers (account_id, first_name) VALUES (:o, 'Olive') RETURNING id AS po \gset
-INSERT INTO permissions.performers (account_id, first_name) VALUES (:q, 'Quinn') RETURNING id AS pq \gset
+INSERT INTO permissions.performers (account_id, first_name) VALUES (:s, 'Sam') RETURNING id AS ps \gset
 SET ROLE regress_org_actor;
 SELECT a.name AS account, (SELECT count(*) FROM permissions.pinpoints x WHERE x.account_id = a.id) AS pinpoints,
        (SELECT count(*) FROM permissions.tags x WHERE x.account_id = a.id) AS tags,
@@ -140,7 +143,7 @@ SELECT a.name AS account, (SELECT count(*) FROM permissions.pinpoints x WHERE x.
        (SELECT count(*) FROM permissions.chart_views x WHERE x.account_id = a.id) AS chart_views
   FROM permissions.accounts a WHERE a.name LIKE 'regress org %' ORDER BY a.name;
 RESET ROLE;
-SELECT permissions.grant_access('tier4', user_id => :actor, performer_id => :pq) IS NOT NULL AS granted;
+SELECT permissions.grant_access('tier4', user_id => :actor, performer_id => :ps) IS NOT NULL AS granted;
 SET ROLE regress_org_actor;
 SELECT a.name AS account, (SELECT count(*) FROM permissions.pinpoints x WHERE x.account_id = a.id) AS pinpoints
   FROM permissions.accounts a WHERE a.name LIKE 'regress org %' ORDER BY a.name;

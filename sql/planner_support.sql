@@ -34,9 +34,13 @@ SELECT min(id) AS l_first FROM permissions.performers WHERE account_id = :l \gse
 -- an auditor of S (read_only, wildcard tier4); in L a parent (one direct
 -- grant) and a therapist whose team holds a grant on a group of 10
 CREATE ROLE regress_ps_auditor;
+GRANT permissions_client TO regress_ps_auditor;
 CREATE ROLE regress_ps_parent;
+GRANT permissions_client TO regress_ps_parent;
 CREATE ROLE regress_ps_therapist;
+GRANT permissions_client TO regress_ps_therapist;
 CREATE ROLE regress_ps_app;
+GRANT permissions_client TO regress_ps_app;
 SELECT permissions.create_user(:s, 'regress_ps_auditor', user_type => 'read_only', access => 'tier4',
                                db_role => 'regress_ps_auditor') AS auditor,
        permissions.create_user(:l, 'regress_ps_parent', user_type => 'single_performer',

@@ -10,8 +10,11 @@ RESET client_min_messages;
 \set SHOW_CONTEXT never
 
 CREATE ROLE regress_prep_a;
+GRANT permissions_client TO regress_prep_a;
 CREATE ROLE regress_prep_b;
+GRANT permissions_client TO regress_prep_b;
 CREATE ROLE regress_prep_app;
+GRANT permissions_client TO regress_prep_app;
 SELECT permissions.create_account('regress prep account a') AS acct_a \gset
 SELECT permissions.create_account('regress prep account b') AS acct_b \gset
 SELECT permissions.create_user(:acct_a, 'prep_a', access => 'tier4', db_role => 'regress_prep_a') AS ua \gset

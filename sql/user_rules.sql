@@ -10,8 +10,11 @@ RESET client_min_messages;
 \set VERBOSITY terse
 
 CREATE ROLE regress_ur_manager;
+GRANT permissions_client TO regress_ur_manager;
 CREATE ROLE regress_ur_um;
+GRANT permissions_client TO regress_ur_um;
 CREATE ROLE regress_ur_spare;
+GRANT permissions_client TO regress_ur_spare;
 SELECT permissions.create_account('regress ur account') AS acct \gset
 SELECT permissions.create_account('regress ur sub-account', :acct) AS sub \gset
 SELECT permissions.create_user(:acct, 'ur_manager', role => 'manager',

@@ -48,6 +48,7 @@
 #include "epoch.h"
 
 PG_FUNCTION_INFO_V1(epoch_access_changed);
+PG_FUNCTION_INFO_V1(epoch_lock_tenant);
 
 /* Deepest account tree walked before giving up (trees are a few levels). */
 #define MAX_TREE_DEPTH 1000
@@ -552,4 +553,21 @@ epoch_access_changed(PG_FUNCTION_ARGS)
 			break;
 	}
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * permissions.lock_tenant(account_id bigint) returns void
+ *		Moves (and so locks until the transaction ends) the access epoch of
+ *		the account's tenant: the extension's definer triggers call it before
+ *		checking a rule that spans rows (the last manager of an account, the
+ *		one performer of a single_performer user, a move in the account
+ *		tree), so two transactions of one tenant check such rules one after
+ *		the other.  Not executable by PUBLIC.
+ */
+Datum
+epoch_lock_tenant(PG_FUNCTION_ARGS)
+{
+	if (!PG_ARGISNULL(0))
+		touch_account(PG_GETARG_INT64(0));
+	PG_RETURN_VOID();
 }

@@ -13,6 +13,7 @@
 #include "epoch.h"
 #include "identity.h"
 #include "policy.h"
+#include "utility.h"
 
 PG_MODULE_MAGIC;
 
@@ -28,4 +29,5 @@ _PG_init(void)
 	epoch_init();
 	access_cache_init();
 	policy_init();
+	utility_init();
 }

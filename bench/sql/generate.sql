@@ -100,9 +100,13 @@ INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier, 
 SELECT a, (a - 1) * 10 + x.u, (a - 1) * 100 + x.p, x.tier::permissions.tier, x.expires
   FROM generate_series(1, :accounts) a
  CROSS JOIN (VALUES (4, 81, 'tier2', NULL::timestamptz), (4, 82, 'tier2', NULL),
-                    (6, 83, 'tier3', now() - interval '1 day'),
+                    (6, 83, 'tier3', now() + interval '1 day'),
                     (8, 11, 'tier4', NULL), (9, 31, 'tier4', NULL),
                     (10, 61, 'tier4', NULL)) AS x(u, p, tier, expires);
+-- one of them has expired (a grant cannot be made expired: it is ended early)
+UPDATE permissions.access_grants g SET expires_at = now() - interval '1 day'
+  FROM generate_series(1, :accounts) a
+ WHERE g.user_id = (a - 1) * 10 + 6 AND g.performer_id = (a - 1) * 100 + 83;
 
 -- the heavy user, and the pool account that supplies performers for its grants
 DO $$
@@ -184,7 +188,7 @@ END
 $$;
 RESET session_replication_role;
 SELECT setval(pg_get_serial_sequence('permissions.charts', 'id'), :accounts * 1000);
-UPDATE permissions.access_epoch SET epoch = nextval('permissions.access_epoch_seq');
+UPDATE permissions.tenant_epochs SET epoch = nextval('permissions.access_epoch_seq');
 
 -- the login roles of the users the benchmark acts as (account 1)
 DO $$
@@ -206,4 +210,4 @@ $$;
 VACUUM (ANALYZE) permissions.accounts, permissions.users, permissions.performers,
     permissions.groups, permissions.group_members, permissions.teams, permissions.team_members,
     permissions.access_grants, permissions.pinpoints, permissions.journal_types,
-    permissions.charts, permissions.measurements, permissions.journals, permissions.access_epoch;
+    permissions.charts, permissions.measurements, permissions.journals, permissions.tenant_epochs;

@@ -108,3 +108,33 @@ AS 'MODULE_PATHNAME', 'access_restoring'
 LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION permissions.restoring() IS
 'Whether the session loads data as a DBA with row_security off, as pg_dump''s output does: the triggers that derive rows then leave restored rows exactly as dumped.';
+
+CREATE FUNCTION permissions.restore_role_mappings()
+RETURNS TABLE (user_id bigint, username text, role_name name, mapped boolean)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+BEGIN
+    IF NOT permissions.caller_is_superuser() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'only a superuser can map login roles',
+            HINT = 'Ask a DBA.';
+    END IF;
+    RETURN QUERY
+    WITH pending AS (
+        SELECT u.id, u.username, u.db_role_name FROM permissions.users u
+         WHERE u.db_role IS NULL AND u.db_role_name IS NOT NULL
+    ), done AS (
+        UPDATE permissions.users u SET db_role = r.oid::regrole
+          FROM pending p JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) p.db_role_name
+         WHERE u.id OPERATOR(pg_catalog.=) p.id AND NOT r.rolsuper
+           AND NOT EXISTS (SELECT 1 FROM permissions.users x WHERE x.db_role OPERATOR(pg_catalog.=) r.oid::regrole)
+        RETURNING u.id
+    )
+    SELECT p.id, p.username, p.db_role_name, p.id IN (SELECT d.id FROM done d)
+      FROM pending p ORDER BY p.id;
+END
+$$;
+COMMENT ON FUNCTION permissions.restore_role_mappings() IS
+'DBA: maps again every user restored without its login role (db_role NULL, db_role_name kept) to the role of that name, where the cluster now has it; returns each such user and whether it is mapped now.';

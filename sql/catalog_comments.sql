@@ -1,0 +1,55 @@
+--
+-- Every object of the extension says what it is for in \d+, \df+ and
+-- pg_description: the schema, every column of its tables and views, its
+-- tables, views, functions, types, policies and triggers.  An object added
+-- without a COMMENT shows up here (the expected output lists none).
+--
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS permissions;
+RESET client_min_messages;
+
+CREATE TEMP VIEW ext_members AS
+    SELECT d.classid, d.objid
+      FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+     WHERE d.refclassid = 'pg_extension'::regclass AND e.extname = 'permissions' AND d.deptype = 'e';
+
+SELECT pg_describe_object(classid, objid, objsubid) COLLATE "C" AS "objects without a comment"
+  FROM (
+    SELECT 'pg_namespace'::regclass AS classid, 'permissions'::regnamespace::oid AS objid, 0 AS objsubid
+    UNION ALL
+    -- tables and views, and their columns
+    SELECT 'pg_class'::regclass, c.oid, 0
+      FROM pg_class c JOIN ext_members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid
+     WHERE c.relkind IN ('r', 'p', 'v', 'm')
+    UNION ALL
+    SELECT 'pg_class'::regclass, c.oid, a.attnum
+      FROM pg_class c JOIN ext_members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid
+      JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE c.relkind IN ('r', 'p', 'v', 'm')
+    UNION ALL
+    -- functions and types (not the array types PostgreSQL makes for each)
+    SELECT 'pg_proc'::regclass, m.objid, 0 FROM ext_members m WHERE m.classid = 'pg_proc'::regclass
+    UNION ALL
+    SELECT 'pg_type'::regclass, t.oid, 0
+      FROM pg_type t JOIN ext_members m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
+     WHERE t.typcategory <> 'A'
+    UNION ALL
+    -- policies and triggers of the extension's tables
+    SELECT 'pg_policy'::regclass, p.oid, 0
+      FROM pg_policy p JOIN ext_members m ON m.classid = 'pg_class'::regclass AND m.objid = p.polrelid
+    UNION ALL
+    SELECT 'pg_trigger'::regclass, t.oid, 0
+      FROM pg_trigger t JOIN ext_members m ON m.classid = 'pg_class'::regclass AND m.objid = t.tgrelid
+     WHERE NOT t.tgisinternal
+  ) o
+ WHERE NOT EXISTS (SELECT 1 FROM pg_description d
+                    WHERE d.classoid = o.classid AND d.objoid = o.objid AND d.objsubid = o.objsubid
+                      AND d.description <> '')
+ ORDER BY 1;
+
+-- and a comment on a table or column says something: no placeholders
+SELECT pg_describe_object(d.classoid, d.objoid, d.objsubid) COLLATE "C" AS "comments too short to say anything"
+  FROM pg_description d
+  JOIN ext_members m ON m.classid = 'pg_class'::regclass AND m.objid = d.objoid
+ WHERE d.classoid = 'pg_class'::regclass AND length(d.description) < 10
+ ORDER BY 1;

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# An updated install and a fresh install have the same catalog.
+#
+# One database gets version 1.0 and ALTER EXTENSION permissions UPDATE, another
+# a fresh CREATE EXTENSION permissions; test/upgrade/catalog.sql lists, with
+# OIDs turned into names, every member object, column, constraint, index,
+# policy, trigger, function, privilege, comment, sequence and config-dump
+# setting of each, and any difference fails with a diff.  Then a few small
+# changes, each in a rolled-back transaction, must each show up in the
+# comparison (so it can fail), and the released 1.0 script must be the file
+# that was released.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+# sha256 of permissions--1.0.sql as released (the file of commit b7d4e2c)
+released_sha256=9cc0450f45dcf4b4b5b1fc63fe8ae2179769f56da768cfadd50bb46e829b0430
+
+failed=0
+passed=0
+ok() { echo "ok: $*"; passed=$((passed + 1)); }
+not_ok() { echo "FAILED: $*"; failed=$((failed + 1)); }
+
+actual=$(sha256sum permissions--1.0.sql | cut -d' ' -f1)
+if [ "$actual" = "$released_sha256" ]; then
+    ok "permissions--1.0.sql is the released file"
+else
+    not_ok "permissions--1.0.sql changed since its release (sha256 $actual, released $released_sha256); 1.0 never changes: put changes in upgrade/<version>/"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export WORK=$work
+
+test/with-cluster bash -c '
+    set -euo pipefail
+    q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+    createdb upgraded
+    createdb fresh
+    q -d upgraded -c "CREATE EXTENSION permissions VERSION '\''1.0'\''" -c "ALTER EXTENSION permissions UPDATE"
+    q -d fresh -c "CREATE EXTENSION permissions"
+    q -At -d upgraded -c "SELECT extversion FROM pg_extension WHERE extname = '\''permissions'\''" > "$WORK/version.upgraded"
+    q -At -d fresh -c "SELECT extversion FROM pg_extension WHERE extname = '\''permissions'\''" > "$WORK/version.fresh"
+    q -At -d upgraded -f test/upgrade/catalog.sql > "$WORK/upgraded.txt"
+    q -At -d fresh -f test/upgrade/catalog.sql > "$WORK/fresh.txt"
+
+    # the same comparison must see each of these changes (made in the
+    # updated database and rolled back)
+    while IFS="|" read -r section change; do
+        [ -n "$section" ] || continue
+        { echo "BEGIN;"; echo "$change;"; cat test/upgrade/catalog.sql; echo "ROLLBACK;"; } |
+            q -At -d upgraded > "$WORK/perturbed.txt"
+        diff "$WORK/upgraded.txt" "$WORK/perturbed.txt" > "$WORK/perturbed.diff" || true
+        if grep -qF -e "< $section | " -e "> $section | " "$WORK/perturbed.diff"; then
+            echo "detected|$section|$change"
+        else
+            echo "missed|$section|$change"
+        fi
+    done > "$WORK/perturbations" <<'\''EOF'\''
+comment|COMMENT ON COLUMN permissions.users.email IS '\''changed'\''
+policy|ALTER POLICY users_select ON permissions.users USING (true)
+policy|ALTER POLICY users_select ON permissions.users TO pg_monitor
+function|ALTER FUNCTION permissions.current_tier(bigint, bigint) VOLATILE
+function|ALTER FUNCTION permissions.raise_rule(text, text, text) SET work_mem = '\''1MB'\''
+function body|CREATE OR REPLACE FUNCTION permissions.raise_rule(rule text, detail text, hint text) RETURNS void LANGUAGE plpgsql VOLATILE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $f$ BEGIN RAISE EXCEPTION '\''%'\'', rule; END $f$
+relation|GRANT SELECT ON permissions.tenant_epochs TO PUBLIC
+column|GRANT UPDATE (email) ON permissions.users TO pg_monitor
+column|ALTER TABLE permissions.performers ALTER COLUMN last_name SET DEFAULT '\''x'\''
+column|ALTER TABLE permissions.performers ALTER COLUMN birth_date SET NOT NULL
+trigger|ALTER TABLE permissions.audit_log DISABLE TRIGGER audit_log_no_truncate
+relation|ALTER TABLE permissions.accounts NO FORCE ROW LEVEL SECURITY
+constraint|ALTER TABLE permissions.accounts ADD CONSTRAINT regress_extra CHECK (name <> '\''x'\'')
+index|CREATE INDEX regress_extra ON permissions.users (email)
+sequence|ALTER SEQUENCE permissions.access_epoch_seq INCREMENT 2
+config dump|UPDATE pg_extension SET extconfig = array_append(coalesce(extconfig, '\''{}'\''), '\''permissions.tenant_epochs'\''::regclass::oid), extcondition = array_append(coalesce(extcondition, '\''{}'\''), '\''WHERE false'\'') WHERE extname = '\''permissions'\''
+member|ALTER EXTENSION permissions DROP FUNCTION permissions.raise_rule(text, text, text)
+not a member|CREATE TABLE permissions.regress_stray (x int)
+table rows|UPDATE permissions.tenant_epochs SET epoch = epoch + 1
+EOF
+'
+
+upgraded_version=$(cat "$work/version.upgraded")
+fresh_version=$(cat "$work/version.fresh")
+if [ "$upgraded_version" = "$fresh_version" ]; then
+    ok "both databases are at version $fresh_version"
+else
+    not_ok "updated database is at version $upgraded_version, fresh one at $fresh_version"
+fi
+
+echo "compared $(wc -l < "$work/fresh.txt") facts of the fresh install with $(wc -l < "$work/upgraded.txt") of the updated one:"
+sed 's/ | .*//' "$work/fresh.txt" | sort | uniq -c |
+    awk '{n = $1; sub(/^ *[0-9]+ /, ""); printf "%s%s %s", sep, n, $0; sep = ", "} END {print ""}' | fold -s -w 76 | sed 's/^/  /'
+if diff -u --label "fresh install ($fresh_version)" --label "1.0 + ALTER EXTENSION UPDATE" \
+        "$work/fresh.txt" "$work/upgraded.txt" > "$work/catalog.diff"; then
+    ok "updated catalog equals the fresh one"
+else
+    not_ok "updated catalog differs from the fresh one ('-' fresh, '+' updated):"
+    cat "$work/catalog.diff"
+fi
+
+strays=$(grep '^not a member | ' "$work/fresh.txt" || true)
+if [ -z "$strays" ]; then
+    ok "every object of schema permissions belongs to the extension"
+else
+    not_ok "objects of schema permissions that are not members of the extension (pg_dump would dump them apart, and DROP EXTENSION would leave them):"
+    echo "$strays"
+fi
+
+while IFS='|' read -r outcome section change; do
+    if [ "$outcome" = detected ]; then
+        ok "the comparison detects a change of $section ($change)"
+    else
+        not_ok "the comparison misses a change of $section: $change"
+    fi
+done < "$work/perturbations"
+
+echo "RESULT: $passed $failed"
+[ "$failed" -eq 0 ]

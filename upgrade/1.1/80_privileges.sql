@@ -1,0 +1,85 @@
+-- ---------------------------------------------------------------------------
+-- Privileges, version 1.1.  1.0 granted the tables to PUBLIC: any role of the
+-- cluster could query them (seeing nothing without an identity), lock them,
+-- and choose ids.  Now:
+--
+-- * the schema and the tables belong to the role permissions_client, which
+--   a DBA grants to the roles applications and people connect as (mapping a
+--   login role to a user grants it too);
+-- * nobody but a DBA inserts or updates an id: ids come from the database,
+--   so no client can take the next id of another tenant's table;
+-- * what must not change after creation is not updatable: a credential's
+--   user and secret (only its name), a grant's grantee and target (only its
+--   tier and expiry).
+-- ---------------------------------------------------------------------------
+
+REVOKE ALL ON SCHEMA permissions FROM PUBLIC;
+GRANT USAGE ON SCHEMA permissions TO permissions_client;
+
+DO $$
+DECLARE
+    t record;
+    cols text;
+BEGIN
+    -- every table and view of the extension: nothing for PUBLIC
+    FOR t IN SELECT c.relname FROM pg_catalog.pg_class c
+              WHERE c.relnamespace OPERATOR(pg_catalog.=) 'permissions'::regnamespace
+                AND c.relkind IN ('r', 'v', 'p')
+    LOOP
+        EXECUTE format('REVOKE ALL ON permissions.%I FROM PUBLIC', t.relname);
+    END LOOP;
+
+    -- data tables: read and delete as row-level security allows; insert and
+    -- update every column but the id (and generated columns)
+    FOR t IN SELECT unnest(ARRAY['accounts', 'users', 'performers', 'groups', 'group_members',
+                                 'teams', 'team_members', 'access_grants', 'pinpoints', 'charts',
+                                 'measurements', 'conditions', 'notes', 'tags', 'tag_assignments',
+                                 'journal_types', 'journals', 'chart_views', 'reporting_views',
+                                 'assessments', 'reviews', 'review_participants']) AS relname
+    LOOP
+        SELECT pg_catalog.string_agg(pg_catalog.quote_ident(a.attname), ', ' ORDER BY a.attnum) INTO cols
+          FROM pg_catalog.pg_attribute a
+         WHERE a.attrelid OPERATOR(pg_catalog.=) ('permissions.' OPERATOR(pg_catalog.||) t.relname)::regclass
+           AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+           AND a.attname OPERATOR(pg_catalog.<>) ALL (ARRAY['id', 'db_role_name']::name[])
+           AND a.attgenerated OPERATOR(pg_catalog.=) '';
+        EXECUTE format('GRANT SELECT, DELETE, INSERT (%s), UPDATE (%s) ON permissions.%I TO permissions_client',
+                       cols, cols, t.relname);
+    END LOOP;
+END
+$$;
+
+-- a grant changes only its tier and expiry; a credential only its name
+REVOKE UPDATE ON permissions.access_grants FROM permissions_client;
+GRANT UPDATE (tier, expires_at) ON permissions.access_grants TO permissions_client;
+GRANT SELECT (id, account_id, user_id, name, created_by, created_at, last_used_at),
+      INSERT (account_id, user_id, name, secret_hash, created_by),
+      UPDATE (name),
+      DELETE
+    ON permissions.api_credentials TO permissions_client;
+GRANT SELECT ON permissions.audit_log, permissions.account_credits, permissions.credit_ledger,
+                permissions.api_credential_uses TO permissions_client;
+GRANT SELECT (user_id, account_id, invited_by, created_at, expires_at) ON permissions.invitations TO permissions_client;
+GRANT SELECT ON permissions.billing, permissions.credit_balances, permissions.api_credential_list TO permissions_client;
+
+-- roles mapped to users keep working after the update
+DO $$
+DECLARE
+    r record;
+    unmapped bigint;
+BEGIN
+    FOR r IN SELECT DISTINCT u.db_role FROM permissions.users u
+              WHERE u.db_role IS NOT NULL
+                AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles x WHERE x.oid OPERATOR(pg_catalog.=) u.db_role)
+                AND NOT pg_catalog.pg_has_role(u.db_role, 'permissions_client', 'MEMBER')
+    LOOP
+        EXECUTE 'GRANT permissions_client TO ' OPERATOR(pg_catalog.||) r.db_role::text;
+    END LOOP;
+    SELECT pg_catalog.count(*) INTO unmapped FROM permissions.api_credentials;
+    IF unmapped OPERATOR(pg_catalog.>) 0 THEN
+        RAISE NOTICE 'the permissions tables are no longer granted to PUBLIC'
+            USING DETAIL = 'Mapped login roles were granted permissions_client; roles that authenticate with API credentials were not, as the database cannot tell which they are.',
+                  HINT = 'GRANT permissions_client TO each application role that calls permissions.authenticate().';
+    END IF;
+END
+$$;
