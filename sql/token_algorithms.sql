@@ -30,11 +30,7 @@ RESET client_min_messages;
 
 CREATE ROLE regress_tkal_app;
 CREATE ROLE regress_tkal_other;
-DO $$ BEGIN
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'permissions_client') THEN
-        GRANT permissions_client TO regress_tkal_app, regress_tkal_other;
-    END IF;
-END $$;
+GRANT permissions_client TO regress_tkal_app, regress_tkal_other;
 SELECT permissions.create_account('regress tkal account') AS acct \gset
 SELECT permissions.create_user(:acct, 'tkal_alice', access => 'tier4') AS alice \gset
 INSERT INTO permissions.performers (account_id, first_name)

@@ -12,11 +12,7 @@ RESET client_min_messages;
 \set secret 'regress clock secret, longer than thirty-two bytes'
 
 CREATE ROLE regress_tkck_app;
-DO $$ BEGIN
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'permissions_client') THEN
-        GRANT permissions_client TO regress_tkck_app;
-    END IF;
-END $$;
+GRANT permissions_client TO regress_tkck_app;
 SELECT permissions.create_account('regress tkck account') AS acct \gset
 SELECT permissions.create_user(:acct, 'tkck_alice', access => 'tier4') AS alice \gset
 SELECT permissions.register_token_issuer('https://clock.regress.test', :acct, max_lifetime => '1 hour',

@@ -21,11 +21,7 @@ RESET client_min_messages;
 -- with a dedicated connection, allowed session identities by the DBA
 CREATE ROLE regress_tklt_app;
 CREATE ROLE regress_tklt_job;
-DO $$ BEGIN
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'permissions_client') THEN
-        GRANT permissions_client TO regress_tklt_app, regress_tklt_job;
-    END IF;
-END $$;
+GRANT permissions_client TO regress_tklt_app, regress_tklt_job;
 SELECT permissions.create_account('regress tklt account') AS acct \gset
 SELECT permissions.create_user(:acct, 'tklt_alice', access => 'tier4') AS alice \gset
 SELECT permissions.create_user(:acct, 'tklt_dave', access => 'tier4') AS dave \gset

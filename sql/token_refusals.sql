@@ -45,11 +45,7 @@ RESET client_min_messages;
 \set rs512 'eyJhbGciOiJSUzUxMiIsImtpZCI6InJzMSIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJodHRwczovL2lkcC5yZWdyZXNzLnRlc3QiLCJzdWIiOiJhbGljZSIsImF1ZCI6InJlZ3Jlc3MtYXBwIiwiZXhwIjo0MTAyNDQ0ODAwfQ.kBmRH5AJQpVSWeK0dJyBCxYNv3a8eIzdSjKuk9Ot0hB8Z5M4oOQHxmZw8PuJMMyjkyb5s8d2gLiyr-sLR848qjIHm3S-VPQjo_MYillPQM0yXKjwlsjWDvyLGnwzpDhXwPBzNXAtb0XOionD0oYhDLNg3QvlFZY5KDf82aN2j3EUxEn5rmeo3aLfjKwLPfFrDu_5mQsSmGCsFaXIA7m67elWJN65gJyF3u-_gYAU7wewp3PI9Jx4gFhiWwFgD6yi84M1o21_kgSf2GmfFSqBkrOyFe_5CilK3xrrWec32gXBmqMgH5PTj6b8wHl8ybLT9BKA8utSvQGhC8Z9SV5rsQ'
 
 CREATE ROLE regress_tkrf_app;
-DO $$ BEGIN
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'permissions_client') THEN
-        GRANT permissions_client TO regress_tkrf_app;
-    END IF;
-END $$;
+GRANT permissions_client TO regress_tkrf_app;
 SELECT permissions.create_account('regress tkrf account') AS acct \gset
 SELECT permissions.create_user(:acct, 'tkrf_alice', access => 'tier4') AS alice \gset
 SELECT permissions.create_user(:acct, 'tkrf_bob', access => 'tier4') AS bob \gset

@@ -22,11 +22,7 @@ CREATE ROLE regress_tksb_users_a;    -- manage_users in A, not a manager
 CREATE ROLE regress_tksb_user_a1;    -- a user of A1
 CREATE ROLE regress_tksb_mgr_b;      -- manager of B, another tenant
 CREATE ROLE regress_tksb_app;
-DO $$ BEGIN
-    IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'permissions_client') THEN
-        GRANT permissions_client TO regress_tksb_app;
-    END IF;
-END $$;
+GRANT permissions_client TO regress_tksb_app;
 SELECT permissions.create_account('regress tksb A') AS a \gset
 SELECT permissions.create_account('regress tksb A1', parent_id => :a) AS a1 \gset
 SELECT permissions.create_account('regress tksb B') AS b \gset

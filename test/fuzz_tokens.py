@@ -338,6 +338,7 @@ def setup(conn):
         cur.execute("SELECT permissions.map_token_subject(%s, 'alice', %s)", (ISS, alice))
         cur.execute("DROP ROLE IF EXISTS regress_fuzz_app")
         cur.execute("CREATE ROLE regress_fuzz_app")
+        cur.execute("GRANT permissions_client TO regress_fuzz_app")
     return pem
 
 

@@ -48,8 +48,7 @@ def main():
         conn.execute("CREATE EXTENSION IF NOT EXISTS permissions")
         conn.execute(f"DROP ROLE IF EXISTS {APP_ROLE}")
         conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN")
-        if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = 'permissions_client'").fetchone():
-            conn.execute(f"GRANT permissions_client TO {APP_ROLE}")
+        conn.execute(f"GRANT permissions_client TO {APP_ROLE}")
         for tenant in ("north", "south"):
             account = conn.execute("SELECT permissions.create_account(%s)", (f"pool {tenant}",)).fetchone()[0]
             for n in range(6):

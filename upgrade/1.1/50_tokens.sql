@@ -88,21 +88,6 @@ COMMENT ON COLUMN permissions.token_subjects.created_by IS
 -- Rules of the subject mappings
 -- ---------------------------------------------------------------------------
 
--- What the extension's SECURITY DEFINER functions ask of their caller (is
--- the acting role a superuser); the rules fragment defines it too.
-DO $$
-BEGIN
-    IF pg_catalog.to_regprocedure('permissions.caller_is_dba()') IS NULL THEN
-        CREATE FUNCTION permissions.caller_is_dba()
-        RETURNS boolean
-        AS 'MODULE_PATHNAME', 'access_caller_is_dba'
-        LANGUAGE C STABLE PARALLEL SAFE LEAKPROOF;
-        COMMENT ON FUNCTION permissions.caller_is_dba() IS
-        'Internal: whether the acting role (the session''s role, or the owner of the non-superuser definer function running) is a superuser; what the extension''s SECURITY DEFINER functions ask of their caller.';
-    END IF;
-END
-$$;
-
 CREATE FUNCTION permissions.token_subjects_check_rules()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
@@ -236,15 +221,21 @@ COMMENT ON POLICY token_subjects_delete ON permissions.token_subjects IS
 -- issuers are read, mappings read, inserted (the columns the database does
 -- not set) and deleted by the role the tables are granted to; keys by nobody
 REVOKE ALL ON permissions.token_issuers, permissions.token_keys, permissions.token_subjects FROM PUBLIC;
+GRANT SELECT ON permissions.token_issuers TO permissions_client;
+GRANT SELECT, DELETE, INSERT (issuer, subject, user_id) ON permissions.token_subjects TO permissions_client;
+
+-- dumped with the database (keys too: a restore without them would refuse
+-- every token), with the sequences of their ids
 DO $$
 DECLARE
-    grantee text := CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
-                                       WHERE r.rolname OPERATOR(pg_catalog.=) 'permissions_client')
-                         THEN 'permissions_client' ELSE 'PUBLIC' END;
+    t text;
 BEGIN
-    EXECUTE 'GRANT SELECT ON permissions.token_issuers TO ' OPERATOR(pg_catalog.||) grantee;
-    EXECUTE 'GRANT SELECT, DELETE, INSERT (issuer, subject, user_id) ON permissions.token_subjects TO '
-            OPERATOR(pg_catalog.||) grantee;
+    FOREACH t IN ARRAY ARRAY['token_issuers', 'token_keys', 'token_subjects']
+    LOOP
+        PERFORM pg_catalog.pg_extension_config_dump(('permissions.' OPERATOR(pg_catalog.||) t)::regclass, '');
+        PERFORM pg_catalog.pg_extension_config_dump(
+            pg_catalog.pg_get_serial_sequence('permissions.' OPERATOR(pg_catalog.||) t, 'id')::regclass, '');
+    END LOOP;
 END
 $$;
 REVOKE ALL ON FUNCTION permissions.token_subjects_check_rules() FROM PUBLIC;
