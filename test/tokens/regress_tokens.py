@@ -2,7 +2,7 @@
 """
 regress_tokens.py
     Prints the keys and signed tokens the pg_regress files sql/token_*.sql
-    use, as psql \\set lines.  The keys are fixed test keys (below), the
+    (and test/dump/) use, as psql \\set lines.  The keys are fixed test keys (below), the
     tokens are signed with PyJWT (python3-jwt) or, for the attacks PyJWT
     refuses to produce, by hand with python3-cryptography.  Times are fixed
     (exp in 2100, expired ones in 2020), so the expected output never
@@ -137,6 +137,8 @@ def main():
     out["ok_erin"] = sign(ED_KEY, "EdDSA", "ed1", sub="erin")
     out["ok_del"] = sign(ED_KEY, "EdDSA", "del1")
     out["ok_bound_a"] = sign(ED_KEY, "EdDSA", "ka", iss=A_ISS, sub="a1-user", aud=None)
+    # the token test/dump/fingerprint.sql authenticates with, before and after a restore
+    out["dump_token"] = sign(ED_KEY, "EdDSA", "dump-ed", iss="https://idp.dump.test", sub="north-lead", aud=None)
     out["ok_no_aud_key"] = sign(ED_KEY, "EdDSA", "ed3", aud=None)
     # a token says who, never what: claims of roles or permissions are ignored
     out["ok_claims_lie"] = sign(ED_KEY, "EdDSA", "ed1", role="manager", access="tier1",
