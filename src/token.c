@@ -417,6 +417,27 @@ token_identity_valid(const Identity *id, Snapshot snapshot)
 	return issuer.found && mapped_user_problem(&subject, &issuer, snapshot) == NULL;
 }
 
+/*
+ * Whether the subject mapping of a token identity was made by another user
+ * than the one it maps (a manager), and which: the access cache can then
+ * limit the identity to that user's manager subtree, as it does for an API
+ * credential made by a manager.
+ */
+bool
+token_identity_creator(const Identity *id, Snapshot snapshot, int64 *created_by)
+{
+	SubjectRow	subject;
+
+	memset(&subject, 0, sizeof(subject));
+	catalog_scan(EXT_TOKEN_SUBJECTS, EXT_IDX_TOKEN_SUBJECTS_PKEY,
+				 catalog_attnum(EXT_TOKEN_SUBJECTS, "id"), Int64GetDatum(id->ref2_id),
+				 F_INT8EQ, snapshot, subject_callback, &subject);
+	if (!subject.found || !subject.has_creator || subject.created_by == subject.user_id)
+		return false;
+	*created_by = subject.created_by;
+	return true;
+}
+
 /* Digest of what a signature check depends on besides the token: algorithm and key material. */
 static void
 material_digest(const KeyRow *key, unsigned char *out)
