@@ -2,12 +2,16 @@
 """
 tokens.py FIXTURE PGBOUNCER_PORT ROUNDS
     The measurements of bench/tokens (which makes the fixture and starts
-    pgbouncer).  Every variant runs in each of ROUNDS rounds, interleaved;
-    the median over rounds of each variant's mean is reported, with ratios
-    between variants of the same run.
+    pgbouncer).  The variants are interleaved (inside the server: batches of
+    BATCH calls, in a new random order each round; through pgbouncer: one
+    transaction of each variant in turn, in a new random order each time),
+    every call or transaction is timed on its own, and the median of each
+    variant is reported, with ratios between variants of the same run: the
+    machine is shared, and medians of interleaved samples resist its noise.
 """
 import json
 import os
+import random
 import statistics
 import sys
 import time
@@ -16,8 +20,8 @@ import jwt
 import psycopg
 from cryptography.hazmat.primitives import serialization
 
-PER_ROUND = 200          # authenticate_token() calls per variant and round
-TX_PER_ROUND = 100       # transactions per variant and round
+BATCH = 50               # authenticate_token() calls per variant and round
+TX_PER_ROUND = 50        # transactions per variant and round
 HS_SECRET = "benchmark secret, thirty-two bytes or more"
 
 
@@ -43,43 +47,48 @@ def main():
     direct = psycopg.connect(autocommit=True)
     direct.execute("SET ROLE pool_app")
     direct.execute("""
-        CREATE FUNCTION pg_temp.bench_tokens(tokens text[]) RETURNS double precision
+        CREATE FUNCTION pg_temp.bench_tokens(tokens text[]) RETURNS double precision[]
         LANGUAGE plpgsql AS $$
-        DECLARE t timestamptz; total interval := '0'; tok text;
+        DECLARE t timestamptz; samples double precision[] := '{}'; tok text;
         BEGIN
             FOREACH tok IN ARRAY tokens LOOP
                 t := clock_timestamp();
                 PERFORM permissions.authenticate_token(tok);
-                total := total + (clock_timestamp() - t);
+                samples := samples || extract(epoch FROM clock_timestamp() - t) * 1e6;
             END LOOP;
-            RETURN extract(epoch FROM total) * 1e6 / cardinality(tokens);
+            RETURN samples;
         END $$""")
     direct.execute("""
-        CREATE FUNCTION pg_temp.bench_credential(credential text, n int) RETURNS double precision
+        CREATE FUNCTION pg_temp.bench_credential(credential text, n int) RETURNS double precision[]
         LANGUAGE plpgsql AS $$
-        DECLARE t timestamptz; total interval := '0';
+        DECLARE t timestamptz; samples double precision[] := '{}';
         BEGIN
             FOR i IN 1..n LOOP
                 t := clock_timestamp();
                 PERFORM permissions.authenticate(credential);
-                total := total + (clock_timestamp() - t);
+                samples := samples || extract(epoch FROM clock_timestamp() - t) * 1e6;
             END LOOP;
-            RETURN extract(epoch FROM total) * 1e6 / n;
+            RETURN samples;
         END $$""")
     calls = {name: [] for name in ("EdDSA", "ES256", "RS256", "HS256", "repeated token", "API credential")}
     same = token("EdDSA")
-    for r in range(rounds):
-        for alg in ("EdDSA", "ES256", "RS256", "HS256"):
-            tokens = [token(alg) for _ in range(PER_ROUND)]
-            calls[alg].append(direct.execute("SELECT pg_temp.bench_tokens(%s)", (tokens,)).fetchone()[0])
-        calls["repeated token"].append(
-            direct.execute("SELECT pg_temp.bench_tokens(%s)", ([same] * PER_ROUND,)).fetchone()[0])
-        calls["API credential"].append(
-            direct.execute("SELECT pg_temp.bench_credential(%s, %s)", (user["credential"], PER_ROUND)).fetchone()[0])
+    direct.execute("SELECT pg_temp.bench_tokens(%s)", ([same] + [token(a) for a in ("ES256", "RS256", "HS256")],))
+    rnd = random.Random(1)
+    for r in range(rounds * 4):
+        order = list(calls)
+        rnd.shuffle(order)
+        for name in order:
+            if name == "API credential":
+                samples = direct.execute("SELECT pg_temp.bench_credential(%s, %s)",
+                                         (user["credential"], BATCH)).fetchone()[0]
+            else:
+                tokens = [same] * BATCH if name == "repeated token" else [token(name) for _ in range(BATCH)]
+                samples = direct.execute("SELECT pg_temp.bench_tokens(%s)", (tokens,)).fetchone()[0]
+            calls[name].extend(samples)
     stats = direct.execute("SELECT * FROM permissions.token_cache_stats()").fetchone()
     direct.close()
 
-    print(f"## authenticate_token(), inside the server ({rounds} rounds x {PER_ROUND} calls, median of round means)\n")
+    print(f"## authenticate_token(), inside the server ({len(calls['EdDSA'])} calls each, interleaved; median)\n")
     print("| call | microseconds | / repeated token |")
     print("|---|--:|--:|")
     base = statistics.median(calls["repeated token"])
@@ -104,6 +113,17 @@ def main():
         conn.execute("COMMIT")
         return time.perf_counter() - t, len(rows)
 
+    def tx_pipelined(t):
+        # BEGIN, authenticate_token(), the query and COMMIT sent together
+        start = time.perf_counter()
+        with app.pipeline():
+            app.execute("BEGIN")
+            app.execute("SELECT permissions.authenticate_token(%s)", (t,))
+            cur = app.execute(select)
+            app.execute("COMMIT")
+        rows = cur.fetchall()
+        return time.perf_counter() - start, len(rows)
+
     variants = {
         "no authentication (nobody: no rows)": lambda _: tx(app),
         "no authentication (login role mapped to the user)": lambda _: tx(mapped),
@@ -111,23 +131,23 @@ def main():
         "authenticate_token(), new RS256 token each time": lambda t: tx(app, "SELECT permissions.authenticate_token(%s)", t),
         "authenticate_token(), the same token again": lambda _: tx(app, "SELECT permissions.authenticate_token(%s)", same),
         "authenticate() with an API credential": lambda _: tx(app, "SELECT permissions.authenticate(%s)", user["credential"]),
+        "authenticate_token(), new EdDSA token, one round trip (pipeline)": tx_pipelined,
     }
     times = {name: [] for name in variants}
     rows_seen = {}
     for _ in range(3):              # warm up every path
         for name, run in variants.items():
             run(token("RS256" if "RS256" in name else "EdDSA"))
-    for r in range(rounds):
-        for name, run in variants.items():
-            tokens = [token("RS256" if "RS256" in name else "EdDSA") for _ in range(TX_PER_ROUND)]
-            samples = []
-            for t in tokens:
-                elapsed, n = run(t)
-                samples.append(elapsed)
-                rows_seen[name] = n
-            times[name].append(statistics.mean(samples) * 1e6)
-    print(f"## BEGIN; [authenticate]; SELECT; COMMIT through pgbouncer ({rounds} rounds x {TX_PER_ROUND} transactions, "
-          "one client, median of round means)\n")
+    for _ in range(rounds * TX_PER_ROUND):
+        order = list(variants)
+        rnd.shuffle(order)
+        for name in order:
+            t = token("RS256" if "RS256" in name else "EdDSA")
+            elapsed, n = variants[name](t)
+            times[name].append(elapsed * 1e6)
+            rows_seen[name] = n
+    print(f"## BEGIN; [authenticate]; SELECT; COMMIT through pgbouncer ({rounds * TX_PER_ROUND} transactions each, "
+          "one client, interleaved; median)\n")
     print("| transaction | rows | microseconds | / nobody | / mapped role |")
     print("|---|--:|--:|--:|--:|")
     nobody = statistics.median(times["no authentication (nobody: no rows)"])
