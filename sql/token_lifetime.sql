@@ -3,9 +3,9 @@
 -- ROLLBACK and ROLLBACK TO SAVEPOINT end it; logout(), DISCARD ALL and
 -- RESET ALL too); the session only for roles a DBA allowed, for tokens and
 -- credentials alike.  Deleting or disabling its key, deleting or changing
--- its subject mapping, deactivating its user or deleting its issuer ends it
--- at the next statement, even for a token the backend remembers; and it
--- ends at the token's exp.
+-- its subject mapping, deactivating or deleting its user, or deleting its
+-- issuer ends it at the next statement, even for a token the backend
+-- remembers.
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS permissions;
@@ -149,7 +149,7 @@ SET SESSION AUTHORIZATION regress_tklt_job;
 SELECT regress_tklt_who() AS who_after_remap;
 SELECT permissions.authenticate_token(:'ok_eddsa', true) = :dave AS now_dave;
 
--- the user deactivated, then the issuer deleted
+-- the user deactivated, the user deleted, then the issuer deleted
 RESET SESSION AUTHORIZATION;
 UPDATE permissions.users SET active = false WHERE id = :dave;
 SET SESSION AUTHORIZATION regress_tklt_job;
@@ -158,6 +158,15 @@ RESET SESSION AUTHORIZATION;
 UPDATE permissions.users SET active = true WHERE id = :dave;
 SET SESSION AUTHORIZATION regress_tklt_job;
 SELECT regress_tklt_who() AS who_user_active_again;
+RESET SESSION AUTHORIZATION;
+DELETE FROM permissions.users WHERE id = :dave;
+SET SESSION AUTHORIZATION regress_tklt_job;
+SELECT regress_tklt_who() AS who_user_deleted;
+SELECT permissions.authenticate_token(:'ok_eddsa');
+RESET SESSION AUTHORIZATION;
+SELECT permissions.map_token_subject('https://idp.regress.test', 'alice', :alice) IS NOT NULL AS mapped_again;
+SET SESSION AUTHORIZATION regress_tklt_job;
+SELECT permissions.authenticate_token(:'ok_eddsa', true) = :alice AS session_identity;
 RESET SESSION AUTHORIZATION;
 SELECT permissions.delete_token_issuer('https://idp.regress.test');
 SET SESSION AUTHORIZATION regress_tklt_job;
