@@ -116,7 +116,9 @@ SELECT permissions.authenticate(:'cred') = :inv AS authenticated_as_ann;
 SELECT username, status, active FROM permissions.users;
 COMMIT;
 RESET ROLE;
-SELECT name, user_id = :inv AS for_ann, created_by = :inv AS made_by_ann
+-- the first credential is the inviter's making: it acts as Ann only within
+-- what the inviter holds (whoever holds the token gets no more than that)
+SELECT name, user_id = :inv AS for_ann, created_by = :um AS made_by_inviter
   FROM permissions.api_credentials WHERE id = split_part(:'cred', '_', 2)::bigint;
 
 -- changing users: manage_users within the ceiling

@@ -68,6 +68,9 @@ static struct
 /* How many id arrays this backend has computed; see access_cache_generation. */
 static uint64 arrays_built = 0;
 
+/* How many times a cache was built: a call site's memo of a cache is stale after one. */
+static uint64 builds = 0;
+
 /* Creates the cache's memory context; called once from _PG_init. */
 void
 access_cache_init(void)
@@ -529,6 +532,8 @@ keep_accounts(HTAB *table, HTAB *allowed)
 static void
 reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 {
+	int			i;
+
 	MemoryContextReset(c->cxt);
 	c->valid = false;
 	if (c == &current_cache)
@@ -538,6 +543,7 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 	}
 	c->ident = *id;
 	c->has_user = false;
+	c->limit_creator = 0;
 	memset(&c->user, 0, sizeof(c->user));
 	c->accounts = make_table(c, "permissions accounts", 16);
 	c->performers = make_table(c, "permissions performers", 64);
@@ -548,6 +554,8 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 	memset(c->any_accounts, 0, sizeof(c->any_accounts));
 	memset(c->whole_accounts, 0, sizeof(c->whole_accounts));
 	memset(c->granted_performers, 0, sizeof(c->granted_performers));
+	for (i = 0; i <= TIER_1; i++)
+		c->partial_count[i] = -1;
 	c->ntenants = 0;
 	c->tenants = NULL;
 	c->valid_until = id->source == IDENTITY_TOKEN ? id->expires_at : DT_NOEND;
@@ -565,36 +573,91 @@ load_user_by_id(UserRow *u, int64 user_id, Snapshot snapshot)
 }
 
 /*
- * The accounts a credential may reach when someone other than its user
- * made it: the creator's current manager subtree.  NULL when the credential
- * acts as its user without limit (made by the user or by a DBA); an empty
- * set when the creator no longer manages anything.
+ * What a credential made by someone other than its user may do: never more
+ * than its creator holds.  A manager's credential acts as its user within
+ * the manager's subtree; any other user's, within the creator's own
+ * account, with no manager powers, the permissions both hold, and tiers up
+ * to the creator's wildcard tier.  A creator who is gone or inactive
+ * leaves the credential nothing.
  */
-static HTAB *
-credential_limit(AccessCache *c, const CredentialOwner *o, Snapshot snapshot, Sources *src)
+typedef struct CredentialLimit
+{
+	HTAB	   *allowed;		/* accounts the credential may act in */
+	bool		manager;		/* the creator manages them */
+	Tier		tier;			/* highest tier, when not a manager */
+	Permset		permissions;	/* permissions, when not a manager */
+} CredentialLimit;
+
+/* The limit of a credential, or false when it acts as its user without one. */
+static bool
+credential_limit(AccessCache *c, const CredentialOwner *o, Snapshot snapshot, Sources *src,
+				 CredentialLimit *limit)
 {
 	UserRow		creator;
-	HTAB	   *allowed;
 
 	if (!o->has_creator || o->created_by == o->user_id)
-		return NULL;
-	allowed = make_table(c, "permissions credential limit", 16);
+		return false;
+	limit->allowed = make_table(c, "permissions credential limit", 16);
+	limit->manager = false;
+	limit->tier = TIER_NONE;
+	limit->permissions = 0;
 	if (load_user_by_id(&creator, o->created_by, snapshot))
 	{
 		idbuf_add(&src->accounts, creator.account_id);
 		if (creator.active && creator.role == ROLE_MANAGER &&
 			creator.user_type == USER_TYPE_FULL_ACCESS)
-			collect_subtree(allowed, creator.account_id, snapshot);
+		{
+			collect_subtree(limit->allowed, creator.account_id, snapshot);
+			limit->manager = true;
+		}
+		else if (creator.active)
+		{
+			put_entry(limit->allowed, creator.account_id, TIER_NONE, creator.account_id);
+			limit->tier = access_cache_cap(&creator, creator.access);
+			limit->permissions = creator.user_type == USER_TYPE_FULL_ACCESS ?
+				creator.permissions : 0;
+		}
 	}
-	return allowed;
+	return true;
+}
+
+/* Lowers every tier of a table to at most tier. */
+static void
+cap_tiers(HTAB *table, Tier tier)
+{
+	HASH_SEQ_STATUS st;
+	AccessEntry *e;
+
+	hash_seq_init(&st, table);
+	while ((e = hash_seq_search(&st)) != NULL)
+		if (e->tier > tier)
+			e->tier = tier;
+}
+
+/* Applies a credential's limit to a filled cache. */
+static void
+apply_limit(AccessCache *c, CredentialLimit *limit)
+{
+	keep_accounts(c->accounts, limit->allowed);
+	keep_accounts(c->performers, limit->allowed);
+	keep_accounts(c->managed, limit->allowed);
+	keep_accounts(c->member, limit->allowed);
+	if (!limit->manager)
+	{
+		hash_destroy(c->managed);
+		c->managed = make_table(c, "permissions managed accounts", 16);
+		c->user.permissions &= limit->permissions;
+		cap_tiers(c->accounts, limit->tier);
+		cap_tiers(c->performers, limit->tier);
+	}
 }
 
 /* Finds the user of the identity; false when the identity names nobody. */
 static bool
 resolve_user(AccessCache *c, const Identity *id, Snapshot snapshot, Sources *src,
-			 HTAB **limit)
+			 CredentialLimit *limit, bool *limited)
 {
-	*limit = NULL;
+	*limited = false;
 	switch (id->source)
 	{
 		case IDENTITY_CREDENTIAL:
@@ -610,8 +673,11 @@ resolve_user(AccessCache *c, const Identity *id, Snapshot snapshot, Sources *src
 					!load_user_by_id(&c->user, o.user_id, snapshot))
 					return false;
 				idbuf_add(&src->accounts, c->user.account_id);
-				*limit = credential_limit(c, &o, snapshot, src);
-				return *limit == NULL || has_entry(*limit, c->user.account_id);
+				*limited = credential_limit(c, &o, snapshot, src, limit);
+				if (!*limited)
+					return true;
+				c->limit_creator = o.created_by;
+				return has_entry(limit->allowed, c->user.account_id);
 			}
 		case IDENTITY_TOKEN:
 			if (!token_identity_valid(id, snapshot) ||
@@ -690,12 +756,14 @@ build(AccessCache *c, const Identity *id, int64 user_id, Snapshot snapshot,
 {
 	MemoryContext old;
 	Sources		src;
-	HTAB	   *limit = NULL;
+	CredentialLimit limit;
+	bool		limited = false;
 	bool		found;
 	instr_time	start,
 				duration;
 
 	INSTR_TIME_SET_CURRENT(start);
+	builds++;
 	reset_cache(c, id, snapshot);
 	c->epochs_relid = catalog_relid(EXT_TENANT_EPOCHS);
 	old = MemoryContextSwitchTo(c->cxt);
@@ -707,19 +775,14 @@ build(AccessCache *c, const Identity *id, int64 user_id, Snapshot snapshot,
 			idbuf_add(&src.accounts, c->user.account_id);
 	}
 	else
-		found = resolve_user(c, id, snapshot, &src, &limit);
+		found = resolve_user(c, id, snapshot, &src, &limit, &limited);
 
 	c->has_user = found && c->user.active;
 	if (c->has_user)
 	{
 		fill_access(c, snapshot, now, &src);
-		if (limit != NULL)
-		{
-			keep_accounts(c->accounts, limit);
-			keep_accounts(c->performers, limit);
-			keep_accounts(c->managed, limit);
-			keep_accounts(c->member, limit);
-		}
+		if (limited)
+			apply_limit(c, &limit);
 	}
 	record_tenants(c, &src, snapshot);
 	MemoryContextSwitchTo(old);
@@ -792,6 +855,42 @@ access_cache_current(void)
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	return c;
+}
+
+/*
+ * The current cache, checked once per statement per call site: see
+ * DecisionMemo.  Compares only what the memo holds; anything else goes
+ * through access_cache_current().
+ */
+AccessCache *
+access_cache_memo(DecisionMemo *m)
+{
+	Snapshot	s = decision_snapshot();
+	AccessCache *c;
+
+	if (m->valid && current_cache.valid && m->builds == builds &&
+		s->snapXactCompletionCount == m->snap_count && s->curcid == m->snap_curcid &&
+		s->xmin == m->snap_xmin && s->xmax == m->snap_xmax && s->xcnt == m->snap_xcnt &&
+		(s->snapXactCompletionCount != 0 || s == m->snap_ptr) &&
+		m->local_changes == epoch_local_changes() &&
+		m->identity_gen == identity_generation() &&
+		m->outer == GetOuterUserId() &&
+		m->restricted == InSecurityRestrictedOperation())
+		return &current_cache;
+	c = access_cache_current();
+	m->valid = true;
+	m->snap_ptr = s;
+	m->snap_count = s->snapXactCompletionCount;
+	m->snap_curcid = s->curcid;
+	m->snap_xmin = s->xmin;
+	m->snap_xmax = s->xmax;
+	m->snap_xcnt = s->xcnt;
+	m->local_changes = epoch_local_changes();
+	m->identity_gen = identity_generation();
+	m->builds = builds;
+	m->outer = GetOuterUserId();
+	m->restricted = InSecurityRestrictedOperation();
 	return c;
 }
 
@@ -1164,6 +1263,56 @@ access_cache_granted_performers(AccessCache *c, Tier min_tier, int64 **ids, int 
 	}
 	*ids = a->ids;
 	*count = a->count;
+}
+
+/*
+ * How many performers the user reaches by grants at min_tier or above in
+ * accounts it does not reach as a whole at that tier: what an index
+ * condition on account_id alone would not get exactly.
+ */
+int
+access_cache_partial_count(AccessCache *c, Tier min_tier)
+{
+	Tier		t = array_tier(min_tier);
+
+	if (c->partial_count[t] < 0)
+	{
+		int			n = 0;
+
+		if (c->has_user)
+		{
+			HASH_SEQ_STATUS st;
+			AccessEntry *e;
+
+			hash_seq_init(&st, c->performers);
+			while ((e = hash_seq_search(&st)) != NULL)
+			{
+				AccessEntry *a;
+
+				if (e->tier < min_tier)
+					continue;
+				a = hash_search(c->accounts, &e->account_id, HASH_FIND, NULL);
+				if (a == NULL || a->tier < min_tier)
+					n++;
+			}
+		}
+		c->partial_count[t] = n;
+	}
+	return c->partial_count[t];
+}
+
+/* Whether some performer is reached at min_tier only by a grant, outside whole accounts. */
+bool
+access_cache_partial(AccessCache *c, Tier min_tier)
+{
+	return access_cache_partial_count(c, min_tier) > 0;
+}
+
+/* How many caches this backend has built. */
+uint64
+access_cache_builds(void)
+{
+	return builds;
 }
 
 /*

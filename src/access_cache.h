@@ -68,6 +68,7 @@ typedef struct AccessCache
 	/* the user; has_user is false when there is no (active) identity */
 	bool		has_user;
 	UserRow		user;
+	int64		limit_creator;	/* a credential made by another user: that user (its limits apply) */
 
 	HTAB	   *accounts;		/* account id -> tier over the whole account */
 	HTAB	   *performers;		/* performer id -> tier from grants */
@@ -81,9 +82,33 @@ typedef struct AccessCache
 	IdArray		any_accounts[TIER_1 + 1];
 	IdArray		whole_accounts[TIER_1 + 1];
 	IdArray		granted_performers[TIER_1 + 1];
+	int			partial_count[TIER_1 + 1];	/* granted performers outside whole accounts; -1: not counted */
 } AccessCache;
 
+/*
+ * What a call site of a decision function remembers of the last time it
+ * found the current cache valid: while the snapshot, the identity, the
+ * backend's own changes and the cache itself are the same, the cache is
+ * used without checking it again (once per statement, not once per row).
+ */
+typedef struct DecisionMemo
+{
+	bool		valid;
+	Snapshot	snap_ptr;
+	uint64		snap_count;
+	CommandId	snap_curcid;
+	TransactionId snap_xmin;
+	TransactionId snap_xmax;
+	uint32		snap_xcnt;
+	uint64		local_changes;
+	uint64		identity_gen;
+	uint64		builds;
+	Oid			outer;
+	bool		restricted;
+} DecisionMemo;
+
 extern void access_cache_init(void);
+extern AccessCache *access_cache_memo(DecisionMemo *memo);
 extern AccessCache *access_cache_current(void);
 extern AccessCache *access_cache_for_user(int64 user_id);
 extern Tier access_cache_tier(AccessCache *cache, int64 account_id, int64 performer_id);
@@ -100,7 +125,10 @@ extern void access_cache_whole_accounts(AccessCache *cache, Tier min_tier,
 										int64 **ids, int *count);
 extern void access_cache_granted_performers(AccessCache *cache, Tier min_tier,
 											int64 **ids, int *count);
+extern bool access_cache_partial(AccessCache *cache, Tier min_tier);
+extern int	access_cache_partial_count(AccessCache *cache, Tier min_tier);
 extern uint64 access_cache_generation(void);
+extern uint64 access_cache_builds(void);
 extern Tier access_cache_cap(const UserRow *user, Tier tier);
 
 #endif							/* PERMISSIONS_ACCESS_CACHE_H */

@@ -43,6 +43,7 @@
 #include "utils/syscache.h"
 
 #include "acting_role.h"
+#include "identity.h"
 
 #define ACTING_ROLE_GUC "permissions.acting_role"
 #define MAX_FRAMES 256
@@ -122,6 +123,7 @@ acting_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 			else
 				overflow++;
 			*private = BoolGetDatum(true);
+			identity_note_change();
 		}
 	}
 	else if (DatumGetBool(*private))
@@ -131,6 +133,7 @@ acting_fmgr_hook(FmgrHookEventType event, FmgrInfo *flinfo, Datum *private)
 		else if (nframes > 0)
 			nframes--;
 		*private = BoolGetDatum(false);
+		identity_note_change();
 	}
 	if (prev_fmgr_hook)
 		prev_fmgr_hook(event, flinfo, private);
@@ -147,6 +150,7 @@ acting_xact_callback(XactEvent event, void *arg)
 		nframes = 0;
 		overflow = 0;
 		unseen_owner = InvalidOid;
+		identity_note_change();
 	}
 }
 

@@ -495,15 +495,16 @@ epoch_access_changed(PG_FUNCTION_ARGS)
 					column_changed(oldtup, newtup, desc, rel, "db_role_name"))
 					epoch_touch(GLOBAL_TENANT);
 			}
-			else
+			else if (newtup)
 			{
 				bool		isnull;
 
-				(void) heap_getattr(oldtup ? oldtup : newtup,
-									catalog_attnum(rel, "db_role"), desc, &isnull);
+				/* a new mapping: the role's cache, nobody's so far, reads no tenant */
+				(void) heap_getattr(newtup, catalog_attnum(rel, "db_role"), desc, &isnull);
 				if (!isnull)
 					epoch_touch(GLOBAL_TENANT);
 			}
+			/* a removed user: its role's cache read the user's tenant, which moves */
 			if (oldtup)
 				touch_row_account(oldtup, desc, rel);
 			if (newtup)

@@ -69,6 +69,9 @@ static uint64 parsed_nonce;
 
 static ExecutorStart_hook_type prev_ExecutorStart = NULL;
 
+/* Moves whenever the identity setting or the acting role may have changed. */
+static uint64 generation = 1;
+
 /*
  * Parses "nonce:kind:ref:ref2:user:role:expires" (kind c for a credential,
  * t for a token); false when the value is not of that form.
@@ -121,6 +124,31 @@ identity_check_hook(char **newval, void **extra, GucSource source)
 		return false;
 	}
 	return parse_setting(*newval, &nonce, &id);
+}
+
+/* Any new value of the setting (also one a rollback or RESET restores). */
+static void
+identity_assign_hook(const char *newval, void *extra)
+{
+	generation++;
+}
+
+/*
+ * A number that moves whenever the identity may have changed: a new value
+ * of the setting, a frame entered or left (acting_role.c).  Decision
+ * functions that validated the cache once for a statement compare it.
+ */
+uint64
+identity_generation(void)
+{
+	return generation;
+}
+
+/* Notes that the acting role may have changed. */
+void
+identity_note_change(void)
+{
+	generation++;
 }
 
 /* Sets permissions.identity from inside this module. */
@@ -194,7 +222,7 @@ identity_init(void)
 							   "",
 							   PGC_SUSET,
 							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
-							   identity_check_hook, NULL, NULL);
+							   identity_check_hook, identity_assign_hook, NULL);
 	MarkGUCPrefixReserved("permissions");
 
 	prev_ExecutorStart = ExecutorStart_hook;

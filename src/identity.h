@@ -32,5 +32,7 @@ extern bool identity_equal(const Identity *a, const Identity *b);
 extern void identity_establish(const Identity *id, bool session);
 extern void identity_end_all(void);
 extern void identity_check_session_scope(void);
+extern uint64 identity_generation(void);
+extern void identity_note_change(void);
 
 #endif							/* PERMISSIONS_IDENTITY_H */

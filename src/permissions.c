@@ -12,6 +12,7 @@
 #include "catalog.h"
 #include "epoch.h"
 #include "identity.h"
+#include "planning.h"
 #include "policy.h"
 #include "utility.h"
 
@@ -29,5 +30,6 @@ _PG_init(void)
 	epoch_init();
 	access_cache_init();
 	policy_init();
+	planning_init();
 	utility_init();
 }

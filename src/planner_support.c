@@ -4,30 +4,28 @@
  *
  * A policy such as permissions.can_view('measurement', account_id,
  * performer_id) is opaque to the planner: without help it becomes a filter
- * evaluated on every row of a sequential scan.  For an index on performer_id
- * the support function offers the index condition
+ * evaluated on every row of a sequential scan.  The support function gives
+ * the planner three things:
+ *
+ * - index conditions, both right for every identity, so that a generic plan
+ *   made for one user is right for any other:
  *		performer_id = ANY (permissions.reachable_performers(<min tier>))
- * and for an index on account_id
- *		account_id = ANY (permissions.reachable_accounts(<min tier>)),
- * both supersets of the rows the policy accepts (the function stays as a
- * filter).  The arrays come from the backend's access cache and are
- * evaluated at executor start, so a generic plan stays correct for any
- * identity.
- *
- * Which of the two is offered follows the shape of the current user's
- * reach, the way a hand-written query would be written: a user who reaches
- * whole accounts (wildcard tier, manager) is served by account_id, exactly;
- * a user who reaches performers one by one (grants) by performer_id, since
- * the account condition would read every row of those accounts.  Offering
- * only the right one matters because the planner costs "x = ANY (f())" as if
- * the array had ten elements whatever it holds.  Either condition is correct
- * for any identity; the choice only decides what is fast for whom.
- *
- * The selectivity is what the hand-written filter would get: the planner's
- * statistics for account_id = <each wholly reached account>, plus the share
- * of the remaining reachable performers among the distinct performer ids.
- * The cost of one call is declared as what it is, several operators, so
- * that filtering every row of a table is not mistaken for cheap.
+ *   (every performer the user reaches: exact, so a plain index scan drops
+ *   the policy filter, unless a cell of the matrix depends on the row's
+ *   creator) and
+ *		account_id = ANY (permissions.reachable_accounts(<min tier>))
+ *   (the accounts holding a reachable performer: a superset, the policy
+ *   stays as a filter).  Which are offered follows the shape of the planning
+ *   user's reach, as a hand-written query would be written: by account for
+ *   a user who reaches whole accounts, by performer for one who reaches
+ *   performers one by one.  The arrays are evaluated by the executor, once
+ *   per scan; when the planner evaluates them to estimate them, it gets a
+ *   small sample (planning.c), never the whole array.
+ * - the selectivity, from the cache's counts: the planner's statistics for
+ *   account_id = <each wholly reached account>, plus the share of the other
+ *   reachable performers among the distinct performer ids; computed once per
+ *   planning for each clause.
+ * - the cost of one call: a few hash lookups, several operators' worth.
  */
 #include "postgres.h"
 
@@ -54,6 +52,7 @@
 #include "access_cache.h"
 #include "catalog.h"
 #include "matrix.h"
+#include "planning.h"
 
 PG_FUNCTION_INFO_V1(access_support);
 
@@ -72,15 +71,7 @@ PG_FUNCTION_INFO_V1(access_support);
 /* Above this many wholly reached accounts, estimate from n_distinct alone. */
 #define MAX_ACCOUNT_ESTIMATES	64
 
-/*
- * The planner estimates "x = ANY (f())" by evaluating f() and looking every
- * element up in the column statistics: 3 ms of planning for 10,000 elements.
- * Past this many reachable performers the performer condition is not
- * offered: planning would cost more than it saves, and a user who reaches
- * that many performers one by one is served as well by the other paths (a
- * scan, or an index on another column of the query).
- */
-#define MAX_PERFORMER_CONDITION	1000
+
 
 /*
  * Function OIDs, looked up by name once per backend and forgotten whenever
@@ -159,13 +150,19 @@ policy_action(Oid funcid, DataAction *action)
 	return false;
 }
 
-/* The lowest tier the call can accept, when its kind is a constant. */
+/*
+ * The lowest tier the call can accept, when its kind is a constant, and
+ * whether that tier's answer can depend on the row's creator (an "own"
+ * cell: the index condition is then only a superset).
+ */
 static bool
-call_min_tier(Oid funcid, List *args, Tier *min_tier)
+call_min_tier(Oid funcid, List *args, Tier *min_tier, bool *creator_cell)
 {
 	DataAction	action;
+	DataKind	kind;
 	Node	   *kindarg;
 	Const	   *kc;
+	Tier		t;
 
 	if (!policy_action(funcid, &action) || list_length(args) <= ARG_PERFORMER)
 		return false;
@@ -174,7 +171,15 @@ call_min_tier(Oid funcid, List *args, Tier *min_tier)
 		((Const *) kindarg)->consttype != TEXTOID)
 		return false;
 	kc = (Const *) kindarg;
-	*min_tier = matrix_min_tier(action, matrix_parse_kind(TextDatumGetCString(kc->constvalue)));
+	kind = matrix_parse_kind(TextDatumGetCString(kc->constvalue));
+	*min_tier = matrix_min_tier(action, kind);
+	*creator_cell = false;
+	for (t = TIER_4; t <= TIER_1; t++)
+		if (matrix_cell(t, action, kind) == CELL_OWN)
+			*creator_cell = true;
+	/* a performer being inserted is visible to its creator before any grant */
+	if (kind == KIND_PERFORMER && action == ACTION_VIEW)
+		*creator_cell = true;
 	return true;
 }
 
@@ -205,14 +210,13 @@ any_condition(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier)
 	return (Node *) saop;
 }
 
-/* How the current user reaches performers at min_tier or above. */
+/* How the current user reaches performers at min_tier or above (counts only). */
 typedef struct ReachShape
 {
 	bool		has_user;
 	int			whole;			/* accounts reached as a whole */
-	int			accounts;		/* accounts holding any reachable performer */
-	int			performers;		/* reachable performers */
-	bool		partial;		/* some accounts are reached only in part */
+	int			granted;		/* performers reached by grants */
+	bool		partial;		/* some granted performer is outside the whole accounts */
 } ReachShape;
 
 static void
@@ -224,19 +228,9 @@ reach_shape(AccessCache *c, Tier min_tier, ReachShape *shape)
 	shape->has_user = c->has_user;
 	if (!c->has_user)
 		return;
-	if (c->accounts != NULL)
-	{
-		HASH_SEQ_STATUS st;
-		AccessEntry *e;
-
-		hash_seq_init(&st, c->accounts);
-		while ((e = hash_seq_search(&st)) != NULL)
-			if (e->tier >= min_tier)
-				shape->whole++;
-	}
-	access_cache_accounts(c, min_tier, &ids, &shape->accounts);
-	access_cache_performers(c, min_tier, &ids, &shape->performers);
-	shape->partial = shape->accounts > shape->whole;
+	access_cache_whole_accounts(c, min_tier, &ids, &shape->whole);
+	access_cache_granted_performers(c, min_tier, &ids, &shape->granted);
+	shape->partial = access_cache_partial(c, min_tier);
 }
 
 /* Whether the index's table has a plain btree index led by column arg. */
@@ -265,11 +259,12 @@ index_condition(SupportRequestIndexCondition *req)
 {
 	FuncExpr   *call = (FuncExpr *) req->node;
 	Tier		min_tier;
+	bool		creator_cell;
 	ReachShape	shape;
 	Node	   *cond;
 	bool		offer;
 
-	if (!IsA(call, FuncExpr) || !call_min_tier(call->funcid, call->args, &min_tier) ||
+	if (!IsA(call, FuncExpr) || !call_min_tier(call->funcid, call->args, &min_tier, &creator_cell) ||
 		req->index->relam != BTREE_AM_OID ||
 		(req->indexarg != ARG_ACCOUNT && req->indexarg != ARG_PERFORMER) ||
 		exprType(list_nth(call->args, req->indexarg)) != INT8OID)
@@ -280,9 +275,8 @@ index_condition(SupportRequestIndexCondition *req)
 		offer = !shape.has_user || !shape.partial ||
 			!rel_has_index_on(req->index, list_nth(call->args, ARG_PERFORMER));
 	else
-		offer = shape.performers <= MAX_PERFORMER_CONDITION &&
-			(!shape.has_user || shape.partial || shape.whole == 0 ||
-			 !rel_has_index_on(req->index, list_nth(call->args, ARG_ACCOUNT)));
+		offer = !shape.has_user || shape.partial || shape.whole == 0 ||
+			!rel_has_index_on(req->index, list_nth(call->args, ARG_ACCOUNT));
 	if (!offer)
 		return NIL;
 
@@ -291,7 +285,8 @@ index_condition(SupportRequestIndexCondition *req)
 						 min_tier);
 	if (cond == NULL)
 		return NIL;
-	req->lossy = true;
+	/* every reachable performer, for any identity: exact unless a cell is "own" */
+	req->lossy = req->indexarg == ARG_ACCOUNT || creator_cell;
 	return list_make1(cond);
 }
 
@@ -320,14 +315,14 @@ policy_selectivity(SupportRequestSelectivity *req, Tier min_tier)
 		examine_variable(req->root, list_nth(req->args, ARG_ACCOUNT), req->varRelid, &vardata);
 		if (shape.whole <= MAX_ACCOUNT_ESTIMATES)
 		{
-			HASH_SEQ_STATUS st;
-			AccessEntry *e;
+			int64	   *ids;
+			int			n;
+			int			i;
 
-			hash_seq_init(&st, c->accounts);
-			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
-					sel += var_eq_const(&vardata, int8eq, InvalidOid,
-										Int64GetDatum(e->key), false, true, false);
+			access_cache_whole_accounts(c, min_tier, &ids, &n);
+			for (i = 0; i < n; i++)
+				sel += var_eq_const(&vardata, int8eq, InvalidOid,
+									Int64GetDatum(ids[i]), false, true, false);
 		}
 		else
 		{
@@ -338,9 +333,8 @@ policy_selectivity(SupportRequestSelectivity *req, Tier min_tier)
 		ReleaseVariableStats(vardata);
 	}
 
-	/* performers reached one by one, in the accounts not reached as a whole */
-	others = shape.partial ?
-		(double) shape.performers * (shape.accounts - shape.whole) / shape.accounts : 0.0;
+	/* performers reached one by one, outside the accounts reached as a whole */
+	others = shape.partial ? (double) access_cache_partial_count(c, min_tier) : 0.0;
 	if (others > 0)
 	{
 		bool		isdefault;
@@ -355,6 +349,57 @@ policy_selectivity(SupportRequestSelectivity *req, Tier min_tier)
 		ReleaseVariableStats(vardata);
 	}
 	return sel;
+}
+
+/*
+ * The selectivities computed in the current planning: the planner asks for
+ * the same clause again for each path it costs.
+ */
+typedef struct SelectivityMemo
+{
+	uint64		invocation;
+	uint64		cache_generation;
+	PlannerInfo *root;
+	int			varRelid;
+	Oid			funcid;
+	Tier		min_tier;
+	Node	   *args;
+	Selectivity sel;
+} SelectivityMemo;
+
+#define SELECTIVITY_MEMO_SIZE 8
+static SelectivityMemo sel_memo[SELECTIVITY_MEMO_SIZE];
+static int	sel_memo_next = 0;
+
+/* policy_selectivity, computed once per planning for each clause. */
+static Selectivity
+remembered_selectivity(SupportRequestSelectivity *req, Tier min_tier)
+{
+	uint64		invocation = planning_invocation();
+	uint64		generation = access_cache_builds();
+	SelectivityMemo *m;
+	int			i;
+
+	for (i = 0; i < SELECTIVITY_MEMO_SIZE; i++)
+	{
+		m = &sel_memo[i];
+		if (invocation != 0 && m->invocation == invocation && m->cache_generation == generation &&
+			m->root == req->root && m->varRelid == req->varRelid &&
+			m->funcid == req->funcid && m->min_tier == min_tier &&
+			equal(m->args, req->args))
+			return m->sel;
+	}
+	m = &sel_memo[sel_memo_next];
+	sel_memo_next = (sel_memo_next + 1) % SELECTIVITY_MEMO_SIZE;
+	m->sel = policy_selectivity(req, min_tier);
+	m->invocation = invocation;
+	m->cache_generation = generation;
+	m->root = req->root;
+	m->varRelid = req->varRelid;
+	m->funcid = req->funcid;
+	m->min_tier = min_tier;
+	m->args = (Node *) req->args;	/* planner memory: compared only within its planning */
+	return m->sel;
 }
 
 /*
@@ -377,11 +422,12 @@ access_support(PG_FUNCTION_ARGS)
 	{
 		SupportRequestSelectivity *req = (SupportRequestSelectivity *) rawreq;
 		Tier		min_tier;
+		bool		creator_cell;
 		Selectivity sel;
 
-		if (req->is_join || !call_min_tier(req->funcid, req->args, &min_tier))
+		if (req->is_join || !call_min_tier(req->funcid, req->args, &min_tier, &creator_cell))
 			PG_RETURN_POINTER(NULL);
-		sel = policy_selectivity(req, min_tier);
+		sel = remembered_selectivity(req, min_tier);
 		CLAMP_PROBABILITY(sel);
 		req->selectivity = sel;
 		PG_RETURN_POINTER(req);

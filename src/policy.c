@@ -46,6 +46,7 @@ PG_FUNCTION_INFO_V1(access_caller_is_superuser);
 PG_FUNCTION_INFO_V1(access_in_account);
 PG_FUNCTION_INFO_V1(access_caller_is_dba);
 PG_FUNCTION_INFO_V1(access_restoring);
+PG_FUNCTION_INFO_V1(access_credential_creator);
 
 /* The bigint argument argno, with NULL read as 0 (matches nothing). */
 static int64
@@ -54,15 +55,76 @@ id_arg(FunctionCallInfo fcinfo, int argno)
 	return PG_ARGISNULL(argno) ? 0 : PG_GETARG_INT64(argno);
 }
 
+/* The permission a call site asked about last, and the name it came from. */
+typedef struct PermMemo
+{
+	Permset		perm;
+	char		name[NAMEDATALEN];
+} PermMemo;
+
 /*
- * The kind argument of a policy function: in a policy it is a constant, so
- * matrix_kind_arg's per-call-site memo parses it once; a kind that varies
- * from call to call is compared and parsed again whenever it changes.
+ * What one call site of a decision function keeps for the statement: the
+ * cache it found valid (see DecisionMemo), the kind when its argument is a
+ * constant (as in every policy), and the permission name it parsed last.
+ */
+typedef struct CallMemo
+{
+	DecisionMemo cache;
+	bool		kind_checked;
+	bool		kind_fixed;
+	DataKind	kind;
+	bool		has_perm;
+	PermMemo	perm;
+} CallMemo;
+
+/* The call site's memo, made on first use. */
+static CallMemo *
+call_memo(FunctionCallInfo fcinfo)
+{
+	CallMemo   *m = (CallMemo *) fcinfo->flinfo->fn_extra;
+
+	if (m == NULL)
+	{
+		m = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallMemo));
+		fcinfo->flinfo->fn_extra = m;
+	}
+	return m;
+}
+
+/* The current cache, checked once per statement at this call site. */
+static AccessCache *
+current_cache(FunctionCallInfo fcinfo)
+{
+	return access_cache_memo(&call_memo(fcinfo)->cache);
+}
+
+/*
+ * The kind argument of a policy function.  When the call site passes a
+ * constant (every policy does) it is parsed once; any other kind is parsed
+ * on every call, so a kind that changes from call to call is always right.
  */
 static DataKind
-policy_kind_arg(FunctionCallInfo fcinfo)
+policy_kind_arg(FunctionCallInfo fcinfo, CallMemo *m)
 {
-	return matrix_kind_arg(fcinfo, 0);
+	if (!m->kind_checked)
+	{
+		Node	   *expr = fcinfo->flinfo->fn_expr;
+		List	   *args = (expr && IsA(expr, FuncExpr)) ? ((FuncExpr *) expr)->args : NIL;
+
+		m->kind_checked = true;
+		if (args != NIL && IsA(linitial(args), Const) && !((Const *) linitial(args))->constisnull)
+		{
+			m->kind = matrix_parse_kind(TextDatumGetCString(((Const *) linitial(args))->constvalue));
+			m->kind_fixed = true;
+		}
+	}
+	if (m->kind_fixed)
+		return m->kind;
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("kind must not be null")));
+	return matrix_parse_kind(text_to_cstring(PG_GETARG_TEXT_PP(0)));
 }
 
 /*
@@ -140,10 +202,11 @@ is_performer_being_inserted(AccessCache *c, int64 account_id, int64 performer_id
 static bool
 row_allowed(FunctionCallInfo fcinfo, DataAction action, bool has_creator)
 {
-	DataKind	kind = policy_kind_arg(fcinfo);
+	CallMemo   *m = call_memo(fcinfo);
+	DataKind	kind = policy_kind_arg(fcinfo, m);
 	int64		account_id = id_arg(fcinfo, 1);
 	int64		performer_id = id_arg(fcinfo, 2);
-	AccessCache *c = access_cache_current();
+	AccessCache *c = access_cache_memo(&m->cache);
 	Tier		tier;
 
 	if (!c->has_user)
@@ -169,7 +232,7 @@ row_allowed(FunctionCallInfo fcinfo, DataAction action, bool has_creator)
 Datum
 access_current_user_id(PG_FUNCTION_ARGS)
 {
-	AccessCache *c = access_cache_current();
+	AccessCache *c = current_cache(fcinfo);
 
 	if (!c->has_user)
 		PG_RETURN_NULL();
@@ -204,18 +267,11 @@ access_can_delete(PG_FUNCTION_ARGS)
 	PG_RETURN_BOOL(row_allowed(fcinfo, ACTION_DELETE, true));
 }
 
-/* The permission a call site asked about last, and the name it came from. */
-typedef struct PermMemo
-{
-	Permset		perm;
-	char		name[NAMEDATALEN];
-} PermMemo;
-
 /* Parses a permission name, remembering it at the call site. */
 static Permset
 perm_arg(FunctionCallInfo fcinfo, int argno)
 {
-	PermMemo   *memo = (PermMemo *) fcinfo->flinfo->fn_extra;
+	CallMemo   *m = call_memo(fcinfo);
 	text	   *t;
 	int			len;
 	char	   *name;
@@ -227,9 +283,9 @@ perm_arg(FunctionCallInfo fcinfo, int argno)
 				 errmsg("permission name must not be null")));
 	t = PG_GETARG_TEXT_PP(argno);
 	len = VARSIZE_ANY_EXHDR(t);
-	if (memo != NULL && len < NAMEDATALEN && memo->name[len] == '\0' &&
-		memcmp(memo->name, VARDATA_ANY(t), len) == 0)
-		return memo->perm;
+	if (m->has_perm && len < NAMEDATALEN && m->perm.name[len] == '\0' &&
+		memcmp(m->perm.name, VARDATA_ANY(t), len) == 0)
+		return m->perm.perm;
 	name = text_to_cstring(t);
 	bit = permset_lookup(name, len);
 	if (bit < 0)
@@ -237,16 +293,12 @@ perm_arg(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unknown permission \"%s\"", name),
 				 errhint("The permission names are listed by permissions.permission_names().")));
-	if (memo == NULL)
-	{
-		memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PermMemo));
-		fcinfo->flinfo->fn_extra = memo;
-	}
-	memo->perm = UINT64CONST(1) << bit;
-	memset(memo->name, 0, sizeof(memo->name));
+	m->perm.perm = UINT64CONST(1) << bit;
+	memset(m->perm.name, 0, sizeof(m->perm.name));
 	if (len < NAMEDATALEN)
-		memcpy(memo->name, name, len);
-	return memo->perm;
+		memcpy(m->perm.name, name, len);
+	m->has_perm = len < NAMEDATALEN;
+	return m->perm.perm;
 }
 
 /*
@@ -258,7 +310,7 @@ Datum
 access_holds(PG_FUNCTION_ARGS)
 {
 	Permset		perm = perm_arg(fcinfo, 0);
-	AccessCache *c = access_cache_current();
+	AccessCache *c = current_cache(fcinfo);
 
 	PG_RETURN_BOOL(access_cache_holds(c, perm, id_arg(fcinfo, 1)));
 }
@@ -271,7 +323,7 @@ access_holds(PG_FUNCTION_ARGS)
 Datum
 access_is_member(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(access_cache_member(access_cache_current(), id_arg(fcinfo, 0)));
+	PG_RETURN_BOOL(access_cache_member(current_cache(fcinfo), id_arg(fcinfo, 0)));
 }
 
 /*
@@ -281,7 +333,7 @@ access_is_member(PG_FUNCTION_ARGS)
 Datum
 access_manages(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(access_cache_manages(access_cache_current(), id_arg(fcinfo, 0)));
+	PG_RETURN_BOOL(access_cache_manages(current_cache(fcinfo), id_arg(fcinfo, 0)));
 }
 
 /*
@@ -291,7 +343,7 @@ access_manages(PG_FUNCTION_ARGS)
 Datum
 access_current_tier(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_TIER(access_cache_tier(access_cache_current(),
+	PG_RETURN_TIER(access_cache_tier(current_cache(fcinfo),
 									 id_arg(fcinfo, 0), id_arg(fcinfo, 1)));
 }
 
@@ -606,22 +658,38 @@ access_caller_is_dba(PG_FUNCTION_ARGS)
 Datum
 access_in_account(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(access_cache_in_account(access_cache_current(), id_arg(fcinfo, 0)));
+	PG_RETURN_BOOL(access_cache_in_account(current_cache(fcinfo), id_arg(fcinfo, 0)));
+}
+
+/*
+ * permissions.credential_creator() returns bigint
+ *		When the session acts through a credential that another user made
+ *		(and so acts only within that user's managed subtree), that user;
+ *		NULL otherwise.  A credential made through such an identity carries
+ *		the same creator, so a limited identity cannot mint an unlimited one.
+ */
+Datum
+access_credential_creator(PG_FUNCTION_ARGS)
+{
+	AccessCache *c = current_cache(fcinfo);
+
+	if (!c->has_user || c->limit_creator == 0)
+		PG_RETURN_NULL();
+	PG_RETURN_INT64(c->limit_creator);
 }
 
 /*
  * permissions.restoring() returns boolean
- *		Whether the session is loading data as a DBA with row_security off,
- *		as pg_dump's output does: then the triggers that derive rows (audit
- *		entries, creator grants, credit balances, recorded uses) leave the
- *		restored rows exactly as they were dumped.
+ *		Whether the session is loading data as a superuser with row_security
+ *		off, as pg_dump's output does: then the triggers that derive rows
+ *		(audit entries, creator grants, credit balances, recorded uses) leave
+ *		the restored rows exactly as they were dumped.  Superusers only: a
+ *		role with BYPASSRLS is not trusted to write unaudited rows.
  */
 Datum
 access_restoring(PG_FUNCTION_ARGS)
 {
 	Oid			role = acting_role();
 
-	PG_RETURN_BOOL(!row_security &&
-				   (superuser() || has_bypassrls_privilege(GetUserId())) &&
-				   OidIsValid(role) && (superuser_arg(role) || has_bypassrls_privilege(role)));
+	PG_RETURN_BOOL(!row_security && superuser() && OidIsValid(role) && superuser_arg(role));
 }

@@ -3,10 +3,12 @@
  *		Utility commands on the extension's tables that need more than
  *		privileges can say.
  *
- * - LOCK TABLE on the extension's tables is refused to everyone but
- *   superusers: every tenant's queries read those tables, so a lock taken
- *   by one client (any role with UPDATE may lock a table) would stall all
- *   of them.
+ * - LOCK TABLE on the extension's tables (also through a view of one) is
+ *   refused to everyone but superusers: every tenant's queries read those
+ *   tables, so a lock taken by one client (any role with UPDATE or DELETE
+ *   may lock a table) would stall all of them.  So is the DDL that
+ *   PostgreSQL locks a table for before it checks ownership (CREATE
+ *   TRIGGER, a table inheriting from one, COMMENT ...).
  * - A restore (see permissions.restoring()) that copies permissions.users
  *   into a cluster lacking some mapped login role would fail for the whole
  *   table, since users.db_role is a regrole.  The COPY is taken into a
@@ -16,24 +18,29 @@
  * - DROP EXTENSION permissions also drops schema permissions when nothing
  *   else is left in it (CREATE EXTENSION made it).
  *
- * These run only where the library is loaded: preloading it
- * (session_preload_libraries = 'permissions') makes them apply to every
- * session, as the README recommends.
+ * These run only where the library is loaded: CREATE EXTENSION sets
+ * session_preload_libraries for the database so that every session loads
+ * it (see upgrade/1.1/97_preload.sql).
  */
 #include "postgres.h"
 
+#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "nodes/parsenodes.h"
+#include "rewrite/rewriteHandler.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/rls.h"
 
 #include "utility.h"
@@ -62,24 +69,194 @@ in_extension_schema(RangeVar *rv)
 	return OidIsValid(relid) && get_rel_namespace(relid) == schema;
 }
 
-/* Refuses LOCK TABLE on the extension's tables to non-superusers. */
+/* Views are followed this deep (LOCK TABLE locks what a view reads). */
+#define MAX_VIEW_DEPTH 32
+
+typedef struct ReachContext
+{
+	Oid			schema;
+	int			depth;
+	bool		found;
+} ReachContext;
+
+static bool relation_reaches(Oid relid, ReachContext *ctx);
+
+/* Walks a view's query for relations of the extension. */
+static bool
+reach_walker(Node *node, ReachContext *ctx)
+{
+	if (node == NULL || ctx->found)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION && relation_reaches(rte->relid, ctx))
+			ctx->found = true;
+		return false;
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, reach_walker, (void *) ctx,
+								 QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, reach_walker, (void *) ctx);
+}
+
+/*
+ * Whether a relation is one of the extension's, or a view that reads one
+ * (at any depth: a lock on a view is a lock on what it reads).
+ */
+static bool
+relation_reaches(Oid relid, ReachContext *ctx)
+{
+	if (get_rel_namespace(relid) == ctx->schema)
+		return true;
+	if (get_rel_relkind(relid) == RELKIND_VIEW)
+	{
+		Relation	view;
+		bool		found;
+
+		if (ctx->depth >= MAX_VIEW_DEPTH)
+			return true;		/* suspiciously deep: refuse rather than follow */
+		ctx->depth++;
+		view = relation_open(relid, AccessShareLock);
+		(void) reach_walker((Node *) get_view_query(view), ctx);
+		relation_close(view, AccessShareLock);
+		ctx->depth--;
+		found = ctx->found;
+		return found;
+	}
+	return false;
+}
+
+/* Whether a named relation is, or reads, one of the extension's tables. */
+static bool
+names_extension_relation(RangeVar *rv, bool follow_views)
+{
+	ReachContext ctx = {extension_schema(), 0, false};
+	Oid			relid;
+
+	if (rv == NULL || !OidIsValid(ctx.schema))
+		return false;
+	relid = RangeVarGetRelid(rv, NoLock, true);
+	if (!OidIsValid(relid))
+		return false;
+	if (!follow_views)
+		return get_rel_namespace(relid) == ctx.schema;
+	return relation_reaches(relid, &ctx);
+}
+
+/* The relation named by the leading names of an object name list. */
+static RangeVar *
+relation_of_names(List *names, bool drop_last)
+{
+	if (drop_last)
+	{
+		if (list_length(names) < 2)
+			return NULL;
+		names = list_truncate(list_copy(names), list_length(names) - 1);
+	}
+	if (names == NIL || list_length(names) > 3)
+		return NULL;
+	return makeRangeVarFromNameList(names);
+}
+
+/* The relation a COMMENT or SECURITY LABEL statement is about, if any. */
+static RangeVar *
+commented_relation(ObjectType objtype, Node *object)
+{
+	if (object == NULL || !IsA(object, List))
+		return NULL;
+	switch (objtype)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_VIEW:
+		case OBJECT_MATVIEW:
+		case OBJECT_FOREIGN_TABLE:
+		case OBJECT_INDEX:
+		case OBJECT_SEQUENCE:
+			return relation_of_names((List *) object, false);
+		case OBJECT_COLUMN:
+		case OBJECT_TRIGGER:
+		case OBJECT_POLICY:
+		case OBJECT_RULE:
+		case OBJECT_TABCONSTRAINT:
+			return relation_of_names((List *) object, true);
+		default:
+			return NULL;
+	}
+}
+
+/* Raises the one error every refused command on the extension's tables gets. */
 static void
-check_lock(LockStmt *stmt)
+refuse(const char *command, RangeVar *rv)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("%s is not allowed on \"%s\"", command, rv->relname),
+			 errdetail("Every tenant's queries read the tables of the permissions extension; a command that locks one of them (or a view of one), or changes its definition, could make them all wait."),
+			 errhint("Ask a DBA; to protect rows you may change, use row locks (SELECT ... FOR UPDATE).")));
+}
+
+/*
+ * Refuses to non-superusers the commands that would lock one of the
+ * extension's tables beyond what reading and writing rows takes: LOCK TABLE
+ * (also through a view), and the DDL that PostgreSQL locks the table for
+ * before it checks ownership (CREATE TRIGGER, CREATE RULE, a table that
+ * inherits from or is a partition of one of them, COMMENT, SECURITY LABEL,
+ * CREATE STATISTICS), with the rest of the DDL on them for good measure.
+ */
+static void
+check_utility(Node *parsetree)
 {
 	ListCell   *lc;
 
-	if (superuser())
+	if (superuser() || !OidIsValid(extension_schema()))
 		return;
-	foreach(lc, stmt->relations)
+	switch (nodeTag(parsetree))
 	{
-		RangeVar   *rv = (RangeVar *) lfirst(lc);
+		case T_LockStmt:
+			foreach(lc, ((LockStmt *) parsetree)->relations)
+				if (names_extension_relation((RangeVar *) lfirst(lc), true))
+					refuse("LOCK TABLE", (RangeVar *) lfirst(lc));
+			break;
+		case T_CreateTrigStmt:
+			if (names_extension_relation(((CreateTrigStmt *) parsetree)->relation, false))
+				refuse("CREATE TRIGGER", ((CreateTrigStmt *) parsetree)->relation);
+			break;
+		case T_RuleStmt:
+			if (names_extension_relation(((RuleStmt *) parsetree)->relation, false))
+				refuse("CREATE RULE", ((RuleStmt *) parsetree)->relation);
+			break;
+		case T_CreateStmt:
+			foreach(lc, ((CreateStmt *) parsetree)->inhRelations)
+				if (IsA(lfirst(lc), RangeVar) && names_extension_relation((RangeVar *) lfirst(lc), false))
+					refuse("CREATE TABLE ... INHERITS or PARTITION OF", (RangeVar *) lfirst(lc));
+			break;
+		case T_CreateStatsStmt:
+			foreach(lc, ((CreateStatsStmt *) parsetree)->relations)
+				if (IsA(lfirst(lc), RangeVar) && names_extension_relation((RangeVar *) lfirst(lc), false))
+					refuse("CREATE STATISTICS", (RangeVar *) lfirst(lc));
+			break;
+		case T_CommentStmt:
+			{
+				CommentStmt *stmt = (CommentStmt *) parsetree;
+				RangeVar   *rv = commented_relation(stmt->objtype, stmt->object);
 
-		if (in_extension_schema(rv))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("LOCK TABLE is not allowed on table \"permissions.%s\"", rv->relname),
-					 errdetail("Every tenant's queries read the tables of the permissions extension; an explicit lock would make them all wait."),
-					 errhint("Rely on row locks (SELECT ... FOR UPDATE) of the rows you may change, or ask a DBA.")));
+				if (names_extension_relation(rv, false))
+					refuse("COMMENT", rv);
+			}
+			break;
+		case T_SecLabelStmt:
+			{
+				SecLabelStmt *stmt = (SecLabelStmt *) parsetree;
+				RangeVar   *rv = commented_relation(stmt->objtype, stmt->object);
+
+				if (names_extension_relation(rv, false))
+					refuse("SECURITY LABEL", rv);
+			}
+			break;
+		default:
+			break;
 	}
 }
 
@@ -209,6 +386,35 @@ drops_this_extension(Node *parsetree)
 	return false;
 }
 
+/*
+ * Takes the library out of the database's session_preload_libraries, where
+ * CREATE EXTENSION put it (a session must not try to load it once the
+ * extension, and maybe its files, are gone).
+ */
+static void
+stop_preloading(void)
+{
+	SPI_connect();
+	SPI_execute("DO $$ "
+				"DECLARE libs text[]; "
+				"BEGIN "
+				"  SELECT pg_catalog.string_to_array(pg_catalog.translate(pg_catalog.substr(c, 27), ' \"', ''), ',') INTO libs "
+				"    FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) AS c "
+				"   WHERE s.setdatabase = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) "
+				"     AND s.setrole = 0 AND c LIKE 'session_preload_libraries=%'; "
+				"  IF 'permissions' = ANY (libs) THEN "
+				"    libs := pg_catalog.array_remove(libs, 'permissions'); "
+				"    IF pg_catalog.cardinality(libs) = 0 THEN "
+				"      EXECUTE pg_catalog.format('ALTER DATABASE %I RESET session_preload_libraries', pg_catalog.current_database()); "
+				"    ELSE "
+				"      EXECUTE pg_catalog.format('ALTER DATABASE %I SET session_preload_libraries = %s', pg_catalog.current_database(), "
+				"        (SELECT pg_catalog.string_agg(pg_catalog.quote_literal(l), ', ') FROM pg_catalog.unnest(libs) AS l)); "
+				"    END IF; "
+				"  END IF; "
+				"END $$", false, 0);
+	SPI_finish();
+}
+
 /* Drops schema permissions if nothing is left in it (ignores it otherwise). */
 static void
 drop_empty_schema(void)
@@ -248,9 +454,8 @@ permissions_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	Node	   *parsetree = pstmt->utilityStmt;
 	bool		drop_schema;
 
-	if (IsA(parsetree, LockStmt))
-		check_lock((LockStmt *) parsetree);
-	else if (is_users_restore(parsetree))
+	check_utility(parsetree);
+	if (is_users_restore(parsetree))
 	{
 		restore_users(pstmt, queryString, readOnlyTree, context, params,
 					  queryEnv, dest, qc);
@@ -266,7 +471,10 @@ permissions_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 								queryEnv, dest, qc);
 
 	if (drop_schema)
+	{
+		stop_preloading();
 		drop_empty_schema();
+	}
 }
 
 /* Installs the hook; called once from _PG_init. */

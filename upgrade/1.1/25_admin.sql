@@ -437,8 +437,10 @@ BEGIN
             HINT = 'Ask a user manager.';
     END IF;
     DELETE FROM permissions.invitations i WHERE i.user_id OPERATOR(pg_catalog.=) inv.user_id;
+    -- made by the inviter: it acts only within what the inviter manages (a
+    -- DBA's invitation, invited_by NULL, gives an unlimited credential)
     INSERT INTO permissions.api_credentials (account_id, user_id, name, secret_hash, created_by)
-    VALUES (inv.account_id, inv.user_id, credential_name, permissions.hash_api_secret(secret), inv.user_id)
+    VALUES (inv.account_id, inv.user_id, credential_name, permissions.hash_api_secret(secret), inv.invited_by)
     RETURNING id INTO cred;
     RETURN 'pm_' OPERATOR(pg_catalog.||) cred OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) secret;
 END
@@ -449,20 +451,20 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    -- a deleted account's audit history and ledger stay under its id: a new
+    -- account never takes it (ids come from a sequence; a DBA giving one
+    -- explicitly is stopped here, and so would be anyone else)
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' AND NOT permissions.restoring()
+       AND EXISTS (SELECT 1 FROM permissions.audit_log l
+                    WHERE l.account_id OPERATOR(pg_catalog.=) NEW.id
+                      AND l.table_name OPERATOR(pg_catalog.=) 'accounts'
+                      AND l.action OPERATOR(pg_catalog.=) 'delete') THEN
+        RAISE EXCEPTION USING ERRCODE = 'unique_violation',
+            MESSAGE = format('account id %s belonged to a deleted account', NEW.id),
+            DETAIL = 'Its audit history and credit ledger keep that id; a new account must not read them.',
+            HINT = 'Leave id out: the database assigns a new one.';
+    END IF;
     IF permissions.caller_is_superuser() THEN
-        -- a deleted account's audit history and ledger stay under its id:
-        -- a new account never takes it (ids come from a sequence; a DBA
-        -- giving one explicitly is stopped here)
-        IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' AND NOT permissions.restoring()
-           AND EXISTS (SELECT 1 FROM permissions.audit_log l
-                        WHERE l.account_id OPERATOR(pg_catalog.=) NEW.id
-                          AND l.table_name OPERATOR(pg_catalog.=) 'accounts'
-                          AND l.action OPERATOR(pg_catalog.=) 'delete') THEN
-            RAISE EXCEPTION USING ERRCODE = 'unique_violation',
-                MESSAGE = format('account id %s belonged to a deleted account', NEW.id),
-                DETAIL = 'Its audit history and credit ledger keep that id; a new account must not read them.',
-                HINT = 'Leave id out: the database assigns a new one.';
-        END IF;
         RETURN NEW;
     END IF;
     IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
@@ -552,18 +554,16 @@ BEGIN
     END IF;
     SELECT r.account_id INTO NEW.account_id FROM permissions.reviews r
      WHERE r.id OPERATOR(pg_catalog.=) NEW.review_id;
-    IF NOT FOUND THEN
+    -- one error for a review that does not exist and one the writer may not manage
+    IF NOT FOUND OR NOT (permissions.caller_is_dba() OR permissions.holds('manage_reviews', NEW.account_id)) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-            MESSAGE = format('review %s does not exist', NEW.review_id),
-            HINT = 'Add participants to an existing review.';
+            MESSAGE = format('review %s does not exist or you cannot manage it', NEW.review_id),
+            HINT = 'Add participants to a review of an account where you hold manage_reviews.';
     END IF;
     IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
         NEW.added_by := OLD.added_by;
     END IF;
-    -- nothing about the user is told to anyone who may not manage the review
-    IF NOT (permissions.caller_is_dba() OR permissions.holds('manage_reviews', NEW.account_id)) THEN
-        RETURN NEW;             -- row-level security refuses the write
-    END IF;
+
     SELECT u.account_id INTO user_account FROM permissions.users u WHERE u.id OPERATOR(pg_catalog.=) NEW.user_id;
     IF user_account IS NULL OR NOT permissions.accounts_related(user_account, NEW.account_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
@@ -742,6 +742,43 @@ BEGIN
     RETURN new_id;
 END
 $$;
+
+CREATE FUNCTION permissions.credential_creator()
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'access_credential_creator'
+LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION permissions.credential_creator() IS
+'When the session acts through an API credential that another user made (and so only within that user''s managed subtree), that user; NULL otherwise. Credentials made through such an identity carry the same creator.';
+
+-- a credential made through a limited credential is limited the same way
+CREATE OR REPLACE FUNCTION permissions.api_credentials_check_rules()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    me bigint;
+BEGIN
+    IF permissions.caller_is_superuser() THEN
+        RETURN NEW;
+    END IF;
+    me := permissions.current_user_id();
+    IF me IS NULL THEN
+        RETURN NEW;             -- row-level security refuses the write
+    END IF;
+    -- the creator is who answers for the credential: through a credential
+    -- another user made, that user, whose limits the new one inherits
+    NEW.created_by := coalesce(permissions.credential_creator(), me);
+    IF NEW.user_id OPERATOR(pg_catalog.<>) me AND NOT permissions.manages(NEW.account_id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'you can create API credentials only for yourself',
+            DETAIL = 'A credential acts as its user; only managers of the user''s account create credentials for other users.',
+            HINT = 'Create the credential for your own user, or ask a manager of the account.';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
 -- a grant given through grant_access() starts in effect
 CREATE OR REPLACE FUNCTION permissions.grant_access(tier permissions.tier,
                                          user_id bigint DEFAULT NULL, team_id bigint DEFAULT NULL,

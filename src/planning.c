@@ -1,0 +1,255 @@
+/*
+ * planning.c
+ *		Tells the planner from the executor.
+ *
+ * The index conditions planner support adds to a policy hold calls such as
+ * permissions.reachable_performers(), which are STABLE: the executor
+ * evaluates them once per scan, and the planner evaluates them too, but only
+ * to estimate the condition's selectivity (estimate_expression_value folds
+ * stable functions; nothing else in the planner runs them, so no value the
+ * planner gets ends up in a plan).  Knowing which of the two is running lets
+ * those functions give the planner a small sample instead of building an
+ * array of every reachable id at plan time.
+ *
+ * Planning and execution nest (a function run by the executor may plan a
+ * query, the planner may run an immutable function that executes one), so
+ * the innermost of the two is tracked on a stack.
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "executor/executor.h"
+#include "miscadmin.h"
+#include "nodes/primnodes.h"
+#include "optimizer/planner.h"
+#include "parser/parsetree.h"
+#include "utils/lsyscache.h"
+
+#include "planning.h"
+
+#define MAX_NESTING 256
+
+typedef enum
+{
+	RUNNING_PLANNER,
+	RUNNING_EXECUTOR
+} Running;
+
+typedef struct Frame
+{
+	Running		what;
+	uint64		id;				/* planner frames: a number never used again */
+} Frame;
+
+static Frame stack[MAX_NESTING];
+static int	depth = 0;
+static int	overflow = 0;
+static uint64 invocations = 0;
+
+static planner_hook_type prev_planner = NULL;
+static ExecutorStart_hook_type prev_ExecutorStart = NULL;
+static ExecutorRun_hook_type prev_ExecutorRun = NULL;
+static ExecutorFinish_hook_type prev_ExecutorFinish = NULL;
+
+/* Enters a planner or executor frame. */
+static void
+push(Running what)
+{
+	if (depth < MAX_NESTING)
+	{
+		stack[depth].what = what;
+		stack[depth].id = what == RUNNING_PLANNER ? ++invocations : 0;
+		depth++;
+	}
+	else
+		overflow++;
+}
+
+/* Leaves the innermost frame. */
+static void
+pop(void)
+{
+	if (overflow > 0)
+		overflow--;
+	else if (depth > 0)
+		depth--;
+}
+
+/* Whether the planner (not the executor) is the innermost code running. */
+bool
+planning_estimating(void)
+{
+	return overflow == 0 && depth > 0 && stack[depth - 1].what == RUNNING_PLANNER;
+}
+
+/*
+ * The innermost planner invocation running, as a number no other invocation
+ * ever has (0 outside the planner): memos of one planning compare it.
+ */
+uint64
+planning_invocation(void)
+{
+	int			i;
+
+	if (overflow > 0)
+		return 0;
+	for (i = depth - 1; i >= 0; i--)
+		if (stack[i].what == RUNNING_PLANNER)
+			return stack[i].id;
+	return 0;
+}
+
+/*
+ * Refuses an INSERT into one of the extension's tables whose id does not
+ * come from the table's identity default, unless a superuser plans it.
+ * Column privileges already keep clients from naming an id; a default on a
+ * view of the table would still choose one (the rewriter fills it in
+ * without a privilege check), and with a chosen id a client could take the
+ * next ids of other tenants' rows or the id of a deleted account.
+ */
+static void
+check_inserted_ids(Query *query)
+{
+	ListCell   *lc;
+	RangeTblEntry *rte;
+	Oid			schema;
+	AttrNumber	idcol;
+
+	foreach(lc, query->cteList)
+	{
+		CommonTableExpr *cte = (CommonTableExpr *) lfirst(lc);
+
+		if (IsA(cte->ctequery, Query))
+			check_inserted_ids((Query *) cte->ctequery);
+	}
+	if (query->commandType != CMD_INSERT || query->resultRelation <= 0)
+		return;
+	rte = rt_fetch(query->resultRelation, query->rtable);
+	if (rte->rtekind != RTE_RELATION)
+		return;
+	schema = get_namespace_oid("permissions", true);
+	if (!OidIsValid(schema) || get_rel_namespace(rte->relid) != schema)
+		return;
+	idcol = get_attnum(rte->relid, "id");
+	if (idcol == InvalidAttrNumber)
+		return;
+	foreach(lc, query->targetList)
+	{
+		TargetEntry *te = (TargetEntry *) lfirst(lc);
+
+		if (te->resno == idcol && te->expr != NULL && !IsA(te->expr, NextValueExpr))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("the id of a new row of \"permissions.%s\" is chosen by the database",
+							get_rel_name(rte->relid)),
+					 errdetail("An id given by a client (directly, or as the default of a view) could take the next id of another tenant's row, or the id of a deleted account."),
+					 errhint("Leave id out of the INSERT; RETURNING id tells the id the row got.")));
+	}
+}
+
+static PlannedStmt *
+planning_planner(Query *parse, const char *query_string, int cursorOptions,
+				 ParamListInfo boundParams)
+{
+	PlannedStmt *result;
+
+	if (!superuser())
+		check_inserted_ids(parse);
+
+	push(RUNNING_PLANNER);
+	PG_TRY();
+	{
+		if (prev_planner)
+			result = prev_planner(parse, query_string, cursorOptions, boundParams);
+		else
+			result = standard_planner(parse, query_string, cursorOptions, boundParams);
+	}
+	PG_FINALLY();
+	{
+		pop();
+	}
+	PG_END_TRY();
+	return result;
+}
+
+static void
+planning_ExecutorStart(QueryDesc *queryDesc, int eflags)
+{
+	push(RUNNING_EXECUTOR);
+	PG_TRY();
+	{
+		if (prev_ExecutorStart)
+			prev_ExecutorStart(queryDesc, eflags);
+		else
+			standard_ExecutorStart(queryDesc, eflags);
+	}
+	PG_FINALLY();
+	{
+		pop();
+	}
+	PG_END_TRY();
+}
+
+static void
+planning_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
+					 bool execute_once)
+{
+	push(RUNNING_EXECUTOR);
+	PG_TRY();
+	{
+		if (prev_ExecutorRun)
+			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+		else
+			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+	}
+	PG_FINALLY();
+	{
+		pop();
+	}
+	PG_END_TRY();
+}
+
+static void
+planning_ExecutorFinish(QueryDesc *queryDesc)
+{
+	push(RUNNING_EXECUTOR);
+	PG_TRY();
+	{
+		if (prev_ExecutorFinish)
+			prev_ExecutorFinish(queryDesc);
+		else
+			standard_ExecutorFinish(queryDesc);
+	}
+	PG_FINALLY();
+	{
+		pop();
+	}
+	PG_END_TRY();
+}
+
+/* The stack never outlives its transaction (an error may skip a pop). */
+static void
+planning_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+	{
+		depth = 0;
+		overflow = 0;
+	}
+}
+
+/* Installs the hooks; called once from _PG_init. */
+void
+planning_init(void)
+{
+	prev_planner = planner_hook;
+	planner_hook = planning_planner;
+	prev_ExecutorStart = ExecutorStart_hook;
+	ExecutorStart_hook = planning_ExecutorStart;
+	prev_ExecutorRun = ExecutorRun_hook;
+	ExecutorRun_hook = planning_ExecutorRun;
+	prev_ExecutorFinish = ExecutorFinish_hook;
+	ExecutorFinish_hook = planning_ExecutorFinish;
+	RegisterXactCallback(planning_xact_callback, NULL);
+}
