@@ -26,7 +26,8 @@
 static const char *const relation_names[EXT_NUM_RELATIONS] = {
 	"accounts", "users", "api_credentials", "tenant_epochs",
 	"performers", "group_members", "team_members", "access_grants",
-	"session_identity_roles", "token_keys", "token_subjects", "teams"
+	"session_identity_roles", "token_keys", "token_subjects", "teams",
+	"token_issuers"
 };
 
 static const char *const index_names[EXT_NUM_INDEXES] = {
@@ -39,7 +40,9 @@ static const char *const index_names[EXT_NUM_INDEXES] = {
 	"team_members_user_id_idx",
 	"access_grants_user_id_idx", "access_grants_team_id_idx",
 	"session_identity_roles_pkey",
-	"token_keys_pkey", "token_subjects_pkey", "teams_pkey"
+	"token_keys_pkey", "token_subjects_pkey", "teams_pkey",
+	"token_issuers_issuer_key", "token_keys_issuer_key_id_key",
+	"token_subjects_issuer_subject_key"
 };
 
 /* Column numbers found so far, per relation: a handful each. */
@@ -188,6 +191,32 @@ catalog_attnum(ExtRelation rel, const char *column)
 	return attnum;
 }
 
+/* Runs an index scan (or a whole-table scan) with the given keys. */
+static int
+scan_with_keys(ExtRelation rel, ExtIndex index, int nkeys, ScanKey skeys,
+			   Snapshot snapshot, ext_row_callback callback, void *arg)
+{
+	Relation	heap;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+	int			count = 0;
+	Oid			indexid = InvalidOid;
+
+	heap = table_open(catalog_relid(rel), AccessShareLock);
+	if ((int) index >= 0)
+		indexid = catalog_indexid(index);
+	scan = systable_beginscan(heap, indexid, OidIsValid(indexid),
+							  snapshot, nkeys, skeys);
+	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
+	{
+		callback(tuple, RelationGetDescr(heap), arg);
+		count++;
+	}
+	systable_endscan(scan);
+	table_close(heap, AccessShareLock);
+	return count;
+}
+
 /*
  * Scans rel for rows whose column attnum equals key (compared with eqproc),
  * through index (or the whole table when index is negative), calling
@@ -198,32 +227,32 @@ catalog_scan(ExtRelation rel, ExtIndex index, AttrNumber attnum,
 			 Datum key, RegProcedure eqproc, Snapshot snapshot,
 			 ext_row_callback callback, void *arg)
 {
-	Relation	heap;
-	SysScanDesc scan;
 	ScanKeyData skey;
-	HeapTuple	tuple;
 	int			nkeys = 0;
-	int			count = 0;
-	Oid			indexid = InvalidOid;
 
-	heap = table_open(catalog_relid(rel), AccessShareLock);
-	if ((int) index >= 0)
-		indexid = catalog_indexid(index);
 	if (attnum != InvalidAttrNumber)
 	{
 		ScanKeyInit(&skey, attnum, BTEqualStrategyNumber, eqproc, key);
 		nkeys = 1;
 	}
-	scan = systable_beginscan(heap, indexid, OidIsValid(indexid),
-							  snapshot, nkeys, &skey);
-	while (HeapTupleIsValid(tuple = systable_getnext(scan)))
-	{
-		callback(tuple, RelationGetDescr(heap), arg);
-		count++;
-	}
-	systable_endscan(scan);
-	table_close(heap, AccessShareLock);
-	return count;
+	return scan_with_keys(rel, index, nkeys, &skey, snapshot, callback, arg);
+}
+
+/*
+ * As catalog_scan, with two equality keys: for lookups through a two-column
+ * unique index (its columns in index order).
+ */
+int
+catalog_scan2(ExtRelation rel, ExtIndex index,
+			  AttrNumber attnum1, Datum key1, RegProcedure eqproc1,
+			  AttrNumber attnum2, Datum key2, RegProcedure eqproc2,
+			  Snapshot snapshot, ext_row_callback callback, void *arg)
+{
+	ScanKeyData skeys[2];
+
+	ScanKeyInit(&skeys[0], attnum1, BTEqualStrategyNumber, eqproc1, key1);
+	ScanKeyInit(&skeys[1], attnum2, BTEqualStrategyNumber, eqproc2, key2);
+	return scan_with_keys(rel, index, 2, skeys, snapshot, callback, arg);
 }
 
 /* Fetches one attribute of a scanned row. */

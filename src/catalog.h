@@ -25,6 +25,7 @@ typedef enum ExtRelation
 	EXT_TOKEN_KEYS,
 	EXT_TOKEN_SUBJECTS,
 	EXT_TEAMS,
+	EXT_TOKEN_ISSUERS,
 	EXT_NUM_RELATIONS
 } ExtRelation;
 
@@ -47,6 +48,9 @@ typedef enum ExtIndex
 	EXT_IDX_TOKEN_KEYS_PKEY,
 	EXT_IDX_TOKEN_SUBJECTS_PKEY,
 	EXT_IDX_TEAMS_PKEY,
+	EXT_IDX_TOKEN_ISSUERS_ISSUER,
+	EXT_IDX_TOKEN_KEYS_ISSUER_KID,
+	EXT_IDX_TOKEN_SUBJECTS_ISSUER_SUBJECT,
 	EXT_NUM_INDEXES
 } ExtIndex;
 
@@ -61,6 +65,10 @@ extern AttrNumber catalog_attnum(ExtRelation rel, const char *column);
 extern int	catalog_scan(ExtRelation rel, ExtIndex index, AttrNumber attnum,
 						 Datum key, RegProcedure eqproc, Snapshot snapshot,
 						 ext_row_callback callback, void *arg);
+extern int	catalog_scan2(ExtRelation rel, ExtIndex index,
+						  AttrNumber attnum1, Datum key1, RegProcedure eqproc1,
+						  AttrNumber attnum2, Datum key2, RegProcedure eqproc2,
+						  Snapshot snapshot, ext_row_callback callback, void *arg);
 extern Datum catalog_getattr(HeapTuple tuple, TupleDesc desc, AttrNumber attnum,
 							 bool *isnull);
 

@@ -71,6 +71,7 @@ the audit log|^table permissions\.audit_log\b
 sequences|^sequence 
 what each mapped user sees (SET ROLE)|^(visible|mapped role) 
 what the kept API credential sees|^credential
+what the signed token sees|^token
 the application table, its rows and policies|^(app |table app\.|sequence app\.)
 EOF
     if [ -s "$target.err" ]; then

@@ -5,8 +5,8 @@
 # smallest, an API credential), a standby made with pg_basebackup and
 # streaming replication.  On the standby: every table and what every mapped
 # login role and the credential see equal the primary's
-# (test/dump/fingerprint.sql, which runs read-only); authenticate() works in
-# its read-only transactions; and a grant revoked on the primary stops
+# (test/dump/fingerprint.sql, which runs read-only); authenticate() and
+# authenticate_token() work in its read-only transactions; and a grant revoked on the primary stops
 # working on the standby once replayed, for a new session and for a session
 # that was open (and had its access cached) before the revocation.
 set -uo pipefail
@@ -54,6 +54,14 @@ cred=$(on primary q -At -d app -c "SELECT permissions.create_api_credential(id, 
 # therapist 1's direct tier2 grant on performer 81 (its other performers come through its team)
 grant=$(on primary q -At -d app -c "SELECT g.id FROM permissions.access_grants g JOIN permissions.users u ON u.id = g.user_id WHERE u.username = 'a1_therapist1' AND g.performer_id = 81")
 [ -n "$cred" ] && [ -n "$grant" ] || { echo "FAILED: no credential or grant to test with"; exit 1; }
+# the issuer, key and subject of the signed token test/dump/fingerprint.sql authenticates with
+on primary q -d app > /dev/null <<'SQL' || { echo "FAILED: registering the token issuer"; exit 1; }
+SELECT permissions.register_token_issuer('https://idp.dump.test', NULL, max_lifetime => '100 years');
+SELECT permissions.register_token_key('https://idp.dump.test', 'dump-ed', 'EdDSA',
+       '{"kty": "OKP", "crv": "Ed25519", "x": "A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"}');
+SELECT permissions.map_token_subject('https://idp.dump.test', 'north-lead', u.id)
+  FROM permissions.users u WHERE u.username = 'a1_therapist1';
+SQL
 
 echo "== standby (pg_basebackup, streaming)"
 cluster_start_standby standby primary "hot_standby = on"
@@ -71,7 +79,7 @@ if fp standby "$work/standby.fp"; then
 else
     not_ok "the fingerprint failed on the standby: $(head -3 "$work/standby.fp.err" | tr '\n' ' ')"
 fi
-for what in "table |every table, row by row" "visible |what each mapped login role sees" "credential|what the API credential sees, authenticated on the standby"; do
+for what in "table |every table, row by row" "visible |what each mapped login role sees" "credential|what the API credential sees, authenticated on the standby" "token|what the signed token sees, authenticated on the standby"; do
     prefix=${what%%|*}; label=${what#*|}
     n=$(grep -c "^$prefix" "$work/primary.fp")
     if [ "$n" -gt 0 ] && diff <(grep "^$prefix" "$work/primary.fp") <(grep "^$prefix" "$work/standby.fp") > "$work/diff"; then

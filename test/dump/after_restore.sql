@@ -51,6 +51,7 @@ INSERT INTO permissions.chart_views (account_id, name) VALUES (:sub, 'Restored d
 INSERT INTO permissions.reporting_views (account_id, name) VALUES (:sub, 'Restored default report');
 SELECT user_id IS NOT NULL AS invited FROM permissions.invite_user(:sub, 'restored@example.org') \gset
 SELECT permissions.create_api_credential(:new_user, 'restored') IS NOT NULL AS credential \gset
+SELECT permissions.map_token_subject('https://idp.dump.test', 'restored-user', :new_user) IS NOT NULL AS mapped \gset
 SELECT permissions.transfer_credits(1, :sub, 2) IS NOT NULL AS transferred \gset
 INSERT INTO permissions.assessments (account_id, performer_id, kind) VALUES (:sub, :performer, 'restored');
 INSERT INTO permissions.reviews (account_id, performer_id, title) VALUES (:sub, :performer, 'Restored review') RETURNING id AS review \gset

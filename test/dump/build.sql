@@ -138,6 +138,15 @@ SET ROLE dump_manager;
 INSERT INTO app.session_notes (account_id, performer_id, body) VALUES (:north, :nia, 'Intake for Nia');
 RESET ROLE;
 
+-- signed tokens: an issuer bound to account 1, its key (the Ed25519 test key
+-- of test/tokens/regress_tokens.py), a subject mapped by the manager
+SELECT permissions.register_token_issuer('https://idp.dump.test', 1, max_lifetime => '100 years') IS NOT NULL AS issuer;
+SELECT permissions.register_token_key('https://idp.dump.test', 'dump-ed', 'EdDSA',
+       '{"kty": "OKP", "crv": "Ed25519", "x": "A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"}') IS NOT NULL AS token_key;
+SET ROLE dump_manager;
+SELECT permissions.map_token_subject('https://idp.dump.test', 'north-lead', :north_lead) IS NOT NULL AS mapped;
+RESET ROLE;
+
 -- a role allowed session-scope identities (kept by name across the dump)
 SELECT permissions.allow_session_identity('dump_therapist', 'reporting job');
 

@@ -123,3 +123,34 @@ SELECT stmt FROM (
 ) s
 ORDER BY step, name
 \gexec
+
+-- the signed token (test/tokens/regress_tokens.py) still authenticates, as
+-- the same user, who sees the same rows (where its issuer is registered)
+SELECT EXISTS (SELECT 1 FROM permissions.token_issuers WHERE issuer = 'https://idp.dump.test') AS has_token \gset
+\if :has_token
+\set dump_token 'eyJhbGciOiJFZERTQSIsImtpZCI6ImR1bXAtZWQiLCJ0eXAiOiJKV1QifQ.eyJpc3MiOiJodHRwczovL2lkcC5kdW1wLnRlc3QiLCJzdWIiOiJub3J0aC1sZWFkIiwiZXhwIjo0MTAyNDQ0ODAwfQ.Us8U8Owwxbn6C8uz1ubER6m7mcmOPdTB2cJTdv_xVlEGAGpOZHk_44drDYpNGUmJyVyQRQrIeoZcZfIwynDJCQ'
+WITH readable AS (
+    SELECT c.name, c.oid,
+           (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)
+              FROM pg_attribute a
+             WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+               AND has_column_privilege(:'credrole', c.oid, a.attnum, 'SELECT')) AS cols
+      FROM :compared c
+     WHERE c.relkind IN ('r', 'p', 'v') AND NOT c.internal
+       AND has_schema_privilege(:'credrole', (SELECT relnamespace FROM pg_class WHERE oid = c.oid), 'USAGE')
+)
+SELECT stmt FROM (
+    SELECT 0 AS step, '' AS name, format('SET ROLE %I', :'credrole') AS stmt
+    UNION ALL SELECT 1, '', 'BEGIN READ ONLY'
+    UNION ALL SELECT 2, '', format($q$SELECT 'token', 'acts as user ' || permissions.authenticate_token(%L)$q$, :'dump_token')
+    UNION ALL
+    SELECT 3, name,
+           format($q$SELECT 'token sees %s', 'rows=' || count(*) || ' md5=' || md5(coalesce(string_agg(t::text, E'\n' ORDER BY t::text), '')) FROM (SELECT %s FROM %s) t$q$,
+                  name, cols, oid::regclass)
+      FROM readable WHERE cols IS NOT NULL
+    UNION ALL SELECT 4, '', 'COMMIT'
+    UNION ALL SELECT 5, '', 'RESET ROLE'
+) s
+ORDER BY step, name
+\gexec
+\endif
