@@ -9,6 +9,16 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 
+-- errors name ids, which differ from run to run: shown as N
+CREATE FUNCTION pg_temp.try(stmt text) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE stmt;
+    RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+    RETURN regexp_replace(SQLERRM, '\m[0-9]+\M', 'N', 'g');
+END
+$$;
 SELECT permissions.create_account('regress dba A') AS a \gset
 SELECT permissions.create_account('regress dba B') AS b \gset
 
@@ -26,15 +36,13 @@ CREATE ROLE regress_dba_bob;
 GRANT permissions_client TO regress_dba_bob;
 SELECT permissions.create_user(:a, 'regress_dba_super', db_role => 'regress_dba_super');
 SELECT permissions.create_user(:a, 'regress_dba_ann', db_role => 'regress_dba_ann') AS ann \gset
-\set VERBOSITY default
-SELECT permissions.create_user(:a, 'regress_dba_ann2', db_role => 'regress_dba_ann');
-\set VERBOSITY terse
+SELECT pg_temp.try(format('SELECT permissions.create_user(%s, %L, db_role => %L)', :a, 'regress_dba_ann2', 'regress_dba_ann'));
 -- a mapped role becomes a client of the extension's tables
 SELECT pg_has_role('regress_dba_ann', 'permissions_client', 'MEMBER') AS ann_is_client;
 
 -- usernames are unique per account, not across accounts
 SELECT permissions.create_user(:b, 'regress_dba_ann') IS NOT NULL AS same_name_in_b;
-SELECT permissions.create_user(:a, 'regress_dba_ann');
+SELECT pg_temp.try(format('SELECT permissions.create_user(%s, %L)', :a, 'regress_dba_ann'));
 
 -- a grant cannot start expired (grant_access and a plain INSERT alike)
 INSERT INTO permissions.performers (account_id, first_name) VALUES (:a, 'Dba P') RETURNING id AS p \gset

@@ -35,6 +35,7 @@ SELECT permissions.create_user(:a, 'tksb_plain_a', access => 'tier4') AS plain_a
 SELECT permissions.create_user(:b, 'tksb_mgr_b', role => 'manager', db_role => 'regress_tksb_mgr_b') AS mgr_b \gset
 SELECT permissions.create_user(:b, 'tksb_user_b', access => 'tier4') AS user_b \gset
 INSERT INTO permissions.performers (account_id, first_name) VALUES (:a1, 'Tksb A1 One');
+INSERT INTO permissions.performers (account_id, first_name) VALUES (:a, 'Tksb A One') RETURNING id AS perf_a \gset
 
 -- issuers: one bound to A (subjects of A's subtree), one shared, one bound to B
 SELECT permissions.register_token_issuer('https://a.regress.test', :a, max_lifetime => '100 years') IS NOT NULL AS a_issuer,
@@ -114,11 +115,16 @@ SELECT action, row_id IS NOT NULL AS has_row, coalesce(after, before) ->> 'subje
  ORDER BY id;
 
 -- a mapping made by a manager holds while that user is an active manager
--- over the user's account
+-- over the user's account, and gives no more than that manager holds: the
+-- user's grant on a performer of A (outside A1) does not reach the token
+SELECT permissions.grant_access('tier4', user_id => :user_a1, performer_id => :perf_a) IS NOT NULL AS granted_outside_a1;
+SET ROLE regress_tksb_user_a1;
+SELECT first_name FROM permissions.performers ORDER BY 1;
 SET ROLE regress_tksb_app;
 BEGIN;
 SELECT permissions.authenticate_token(:'ok_bound_a') = :user_a1 AS mapped_by_mgr_a1;
-SELECT first_name FROM permissions.performers;
+SELECT first_name FROM permissions.performers ORDER BY 1;
+SELECT permissions.effective_tier(:perf_a) AS tier_outside_a1;
 COMMIT;
 RESET ROLE;
 UPDATE permissions.users SET role = 'user' WHERE id = :mgr_a1;

@@ -680,11 +680,23 @@ resolve_user(AccessCache *c, const Identity *id, Snapshot snapshot, Sources *src
 				return has_entry(limit->allowed, c->user.account_id);
 			}
 		case IDENTITY_TOKEN:
-			if (!token_identity_valid(id, snapshot) ||
-				!load_user_by_id(&c->user, id->user_id, snapshot))
-				return false;
-			idbuf_add(&src->accounts, c->user.account_id);
-			return true;
+			{
+				CredentialOwner o = {0};
+
+				if (!token_identity_valid(id, snapshot) ||
+					!load_user_by_id(&c->user, id->user_id, snapshot))
+					return false;
+				idbuf_add(&src->accounts, c->user.account_id);
+				/* a subject mapped by a manager gives no more than that manager holds */
+				o.found = true;
+				o.user_id = id->user_id;
+				o.has_creator = token_identity_creator(id, snapshot, &o.created_by);
+				*limited = credential_limit(c, &o, snapshot, src, limit);
+				if (!*limited)
+					return true;
+				c->limit_creator = o.created_by;
+				return has_entry(limit->allowed, c->user.account_id);
+			}
 		case IDENTITY_ROLE:
 			{
 				MappedUser	m;

@@ -4,8 +4,8 @@
 #   Starts pgbouncer in transaction pooling mode on a free TCP port of
 #   127.0.0.1, in front of the cluster of the libpq environment (PGHOST,
 #   PGPORT, PGDATABASE), as database "pool", with POOL_SIZE server
-#   connections per role; the ROLEs log in without a password (the cluster
-#   trusts them).  Sets PGBOUNCER_PORT.  As root it runs pgbouncer as
+#   connections per role; the ROLEs log in to the cluster with the password
+#   "pool-test" (test roles only), and to pgbouncer without one.  Sets PGBOUNCER_PORT.  As root it runs pgbouncer as
 #   postgres (pgbouncer refuses to run as root).  stop_pgbouncer WORKDIR
 #   stops it.
 
@@ -31,7 +31,7 @@ pidfile = $work/pgbouncer.pid
 INI
     : > "$work/userlist.txt"
     for role in "$@"; do
-        echo "\"$role\" \"\"" >> "$work/userlist.txt"
+        echo "\"$role\" \"pool-test\"" >> "$work/userlist.txt"
     done
     local as_pg=()
     if [ "$(id -u)" -eq 0 ]; then

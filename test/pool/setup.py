@@ -47,7 +47,7 @@ def main():
         conn.execute("SET client_min_messages = warning")
         conn.execute("CREATE EXTENSION IF NOT EXISTS permissions")
         conn.execute(f"DROP ROLE IF EXISTS {APP_ROLE}")
-        conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN")
+        conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN PASSWORD 'pool-test'")
         conn.execute(f"GRANT permissions_client TO {APP_ROLE}")
         for tenant in ("north", "south"):
             account = conn.execute("SELECT permissions.create_account(%s)", (f"pool {tenant}",)).fetchone()[0]
