@@ -23,10 +23,13 @@
 --	  of an account of its own ("Heavy pool"), so that it too reaches no
 --	  churned tenant.
 --
---	  Check tenants ("Check c"): one watched user each (rp || 'w' || c) and
---	  four performers, each reached one way only: P1 through a direct grant,
---	  P2 through a team grant on a group, P3 through a group grant (P3's
---	  membership of the group toggles), P4 through the wildcard tier alone.
+--	  Check tenants ("Check c", with a sub-account "Check c North"): one
+--	  watched user each (rp || 'w' || c) and five performers, each reached
+--	  one way only: P1 through a direct grant, P2 through a team grant on a
+--	  group, P3 through a group grant (P3's membership of the group
+--	  toggles), P4 through the wildcard tier alone (P4 moves between the
+--	  account and its sub-account, where the wildcard does not reach), P5
+--	  in the sub-account through a direct grant.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -79,7 +82,8 @@ CREATE TABLE bench_cc.check_tenants (
     c int PRIMARY KEY, role text NOT NULL, acct bigint NOT NULL, uid bigint NOT NULL,
     p1 bigint, p2 bigint, p3 bigint, p4 bigint,
     chart1 bigint, chart2 bigint, chart3 bigint, chart4 bigint,
-    team bigint, team_grant bigint, group2 bigint
+    team bigint, team_grant bigint, group2 bigint,
+    sub bigint, p5 bigint, chart5 bigint
 );
 
 -- measured clients
@@ -242,6 +246,10 @@ DECLARE
     team bigint;
     tg bigint;
     n int;
+    sub bigint;
+    sub_pin bigint;
+    p5 bigint;
+    chart5 bigint;
 BEGIN
     FOR ci IN 1 .. checkers LOOP
         INSERT INTO permissions.accounts (name) VALUES (format('Check %s', ci)) RETURNING id INTO acct;
@@ -269,8 +277,15 @@ BEGIN
         VALUES (acct, team, g1, 'tier3') RETURNING id INTO tg;
         INSERT INTO permissions.groups (account_id, name) VALUES (acct, 'Direct group') RETURNING id INTO g2;
         INSERT INTO permissions.access_grants (account_id, user_id, group_id, tier) VALUES (acct, uid, g2, 'tier2');
+        INSERT INTO permissions.accounts (name, parent_id) VALUES (format('Check %s North', ci), acct) RETURNING id INTO sub;
+        INSERT INTO permissions.pinpoints (account_id, name) VALUES (sub, 'Check pinpoint') RETURNING id INTO sub_pin;
+        INSERT INTO permissions.performers (account_id, first_name, last_name)
+        VALUES (sub, 'W5', format('Check%s', ci)) RETURNING id INTO p5;
+        INSERT INTO permissions.charts (account_id, performer_id, pinpoint_id, title)
+        VALUES (sub, p5, sub_pin, 'check chart') RETURNING id INTO chart5;
         INSERT INTO bench_cc.check_tenants
-        VALUES (ci, rp || 'w' || ci, acct, uid, p[1], p[2], p[3], p[4], ch[1], ch[2], ch[3], ch[4], team, tg, g2);
+        VALUES (ci, rp || 'w' || ci, acct, uid, p[1], p[2], p[3], p[4], ch[1], ch[2], ch[3], ch[4], team, tg, g2,
+                sub, p5, chart5);
     END LOOP;
 END
 $$;
