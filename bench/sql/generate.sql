@@ -14,9 +14,9 @@
 --	       chart (weekly), 5 journals per performer, 3 journal types
 --
 --	  Every fifth account is a sub-account of the one before it.  One extra
---	  user ("heavy") holds heavy_grants direct tier4 grants, spread over all
---	  performers; a "pool" account supplies performers without chart data
---	  when there are fewer performers than that.
+--	  user ("heavy") holds heavy_grants direct tier4 grants, on the
+--	  performers (without chart data) of an account of its own, "Pool" (a
+--	  grant goes to a user of the performer's line of the account tree).
 --
 --	  Chart data is laid out per account, in date order within the account
 --	  (what a tenant-clustered table looks like), so a chart's measurements
@@ -101,16 +101,22 @@ INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier, 
 SELECT a, (a - 1) * 10 + x.u, (a - 1) * 100 + x.p, x.tier::permissions.tier, x.expires
   FROM generate_series(1, :accounts) a
  CROSS JOIN (VALUES (4, 81, 'tier2', NULL::timestamptz), (4, 82, 'tier2', NULL),
-                    (6, 83, 'tier3', now() - interval '1 day'),
+                    (6, 83, 'tier3', now() + interval '1 day'),
                     (8, 11, 'tier4', NULL), (9, 31, 'tier4', NULL),
                     (10, 61, 'tier4', NULL)) AS x(u, p, tier, expires);
+-- therapist 3's grant expired yesterday (a grant cannot be made expired:
+-- it is made, then ended early)
+UPDATE permissions.access_grants g SET expires_at = now() - interval '1 day'
+  FROM generate_series(1, :accounts) a
+ WHERE g.user_id = (a - 1) * 10 + 6 AND g.performer_id = (a - 1) * 100 + 83;
 
--- the heavy user, and the pool account that supplies performers for its grants
+-- the heavy user, and the pool account that holds the performers of its
+-- grants (a grant goes to a user of the performer's line of the account tree)
 DO $$
 DECLARE
     accounts int := current_setting('bench.accounts')::int;
     heavy int := current_setting('bench.heavy_grants')::int;
-    missing int := greatest(0, heavy - accounts * 100);
+    missing int := heavy;
     pool bigint := accounts + 1;
 BEGIN
     INSERT INTO permissions.accounts (id, name) VALUES (pool, 'Pool');
@@ -123,15 +129,19 @@ BEGIN
     INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier)
     SELECT p.account_id, accounts * 10 + 2, p.id, 'tier4'
       FROM permissions.performers p
-     ORDER BY p.id
-     LIMIT heavy;
+     WHERE p.account_id = pool;
+    -- a group of ten of them, for the grant changes of bench/run
+    INSERT INTO permissions.groups (id, account_id, name) VALUES (accounts * 10 + 1, pool, 'Pool group');
+    INSERT INTO permissions.group_members (group_id, performer_id, account_id)
+    SELECT accounts * 10 + 1, p.id, pool
+      FROM permissions.performers p WHERE p.account_id = pool ORDER BY p.id LIMIT 10;
     PERFORM setval(pg_get_serial_sequence('permissions.accounts', 'id'), pool);
     PERFORM setval(pg_get_serial_sequence('permissions.users', 'id'), accounts * 10 + 2);
     PERFORM setval(pg_get_serial_sequence('permissions.performers', 'id'),
                    accounts * 100 + missing);
 END
 $$;
-SELECT setval(pg_get_serial_sequence('permissions.groups', 'id'), :accounts * 10);
+SELECT setval(pg_get_serial_sequence('permissions.groups', 'id'), :accounts * 10 + 1);
 SELECT setval(pg_get_serial_sequence('permissions.teams', 'id'), :accounts * 2);
 
 -- libraries
