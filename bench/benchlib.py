@@ -139,7 +139,7 @@ def parse_pgbench(out):
 
 
 def read_pgbench_logs(prefix_dir, prefix):
-    """Per-transaction log lines of a pgbench run: (client_id, latency_us, epoch_s)."""
+    """Per-transaction log lines of a pgbench run: (client_id, latency_us, end time in epoch seconds)."""
     rows = []
     for name in os.listdir(prefix_dir):
         if not name.startswith(prefix + "."):
@@ -148,7 +148,7 @@ def read_pgbench_logs(prefix_dir, prefix):
             for line in f:
                 parts = line.split()
                 if len(parts) >= 6 and parts[2].isdigit():
-                    rows.append((int(parts[0]), int(parts[2]), int(parts[4])))
+                    rows.append((int(parts[0]), int(parts[2]), int(parts[4]) + int(parts[5]) / 1e6))
     return rows
 
 

@@ -68,6 +68,7 @@ CREATE UNLOGGED TABLE bench_cc.stats (
     epoch_checks bigint,
     last_rebuild_ms float8,
     memory_bytes bigint,
+    at          timestamptz NOT NULL DEFAULT clock_timestamp(),
     PRIMARY KEY (run, client_id, n)
 );
 GRANT INSERT, SELECT ON bench_cc.stats TO PUBLIC;
