@@ -14,17 +14,16 @@
 --	       chart (weekly), 5 journals per performer, 3 journal types
 --
 --	  Every fifth account is a sub-account of the one before it.  One extra
---	  user ("heavy") holds heavy_grants direct tier4 grants, on the
---	  performers (without chart data) of an account of its own, "Pool" (a
---	  grant goes to a user of the performer's line of the account tree).
+--	  user ("heavy") holds heavy_grants direct tier4 grants, spread over all
+--	  performers; a "pool" account supplies performers without chart data
+--	  when there are fewer performers than that.
 --
 --	  Chart data is laid out per account, in date order within the account
 --	  (what a tenant-clustered table looks like), so a chart's measurements
 --	  are spread over many pages but an account's rows are together.
 --	  Triggers and foreign keys stay on for everything that decides access;
 --	  chart data (charts, measurements, journals) is bulk-loaded with
---	  session_replication_role = replica, then the access epoch is moved
---	  (1.0).
+--	  session_replication_role = replica, then the access epochs are moved.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -104,19 +103,17 @@ SELECT a, (a - 1) * 10 + x.u, (a - 1) * 100 + x.p, x.tier::permissions.tier, x.e
                     (6, 83, 'tier3', now() + interval '1 day'),
                     (8, 11, 'tier4', NULL), (9, 31, 'tier4', NULL),
                     (10, 61, 'tier4', NULL)) AS x(u, p, tier, expires);
--- therapist 3's grant expired yesterday (a grant cannot be made expired:
--- it is made, then ended early)
+-- one of them has expired (a grant cannot be made expired: it is ended early)
 UPDATE permissions.access_grants g SET expires_at = now() - interval '1 day'
   FROM generate_series(1, :accounts) a
  WHERE g.user_id = (a - 1) * 10 + 6 AND g.performer_id = (a - 1) * 100 + 83;
 
--- the heavy user, and the pool account that holds the performers of its
--- grants (a grant goes to a user of the performer's line of the account tree)
+-- the heavy user, and the pool account that supplies performers for its grants
 DO $$
 DECLARE
     accounts int := current_setting('bench.accounts')::int;
     heavy int := current_setting('bench.heavy_grants')::int;
-    missing int := heavy;
+    missing int := greatest(0, heavy - accounts * 100);
     pool bigint := accounts + 1;
 BEGIN
     INSERT INTO permissions.accounts (id, name) VALUES (pool, 'Pool');
@@ -129,19 +126,15 @@ BEGIN
     INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier)
     SELECT p.account_id, accounts * 10 + 2, p.id, 'tier4'
       FROM permissions.performers p
-     WHERE p.account_id = pool;
-    -- a group of ten of them, for the grant changes of bench/run
-    INSERT INTO permissions.groups (id, account_id, name) VALUES (accounts * 10 + 1, pool, 'Pool group');
-    INSERT INTO permissions.group_members (group_id, performer_id, account_id)
-    SELECT accounts * 10 + 1, p.id, pool
-      FROM permissions.performers p WHERE p.account_id = pool ORDER BY p.id LIMIT 10;
+     ORDER BY p.id
+     LIMIT heavy;
     PERFORM setval(pg_get_serial_sequence('permissions.accounts', 'id'), pool);
     PERFORM setval(pg_get_serial_sequence('permissions.users', 'id'), accounts * 10 + 2);
     PERFORM setval(pg_get_serial_sequence('permissions.performers', 'id'),
                    accounts * 100 + missing);
 END
 $$;
-SELECT setval(pg_get_serial_sequence('permissions.groups', 'id'), :accounts * 10 + 1);
+SELECT setval(pg_get_serial_sequence('permissions.groups', 'id'), :accounts * 10);
 SELECT setval(pg_get_serial_sequence('permissions.teams', 'id'), :accounts * 2);
 
 -- libraries
@@ -195,11 +188,13 @@ END
 $$;
 RESET session_replication_role;
 SELECT setval(pg_get_serial_sequence('permissions.charts', 'id'), :accounts * 1000);
--- 1.0 keeps one access epoch for the whole database; move it after the bulk
--- load (later versions keep one per tenant, moved by row triggers)
+-- move the access epochs after the bulk load: 1.0 keeps one for the whole
+-- database, 1.1 one per tenant
 DO $$
 BEGIN
-    IF to_regclass('permissions.access_epoch') IS NOT NULL THEN
+    IF to_regclass('permissions.tenant_epochs') IS NOT NULL THEN
+        EXECUTE 'UPDATE permissions.tenant_epochs SET epoch = nextval(''permissions.access_epoch_seq'')';
+    ELSE
         EXECUTE 'UPDATE permissions.access_epoch SET epoch = nextval(''permissions.access_epoch_seq'')';
     END IF;
 END
