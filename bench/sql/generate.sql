@@ -23,7 +23,7 @@
 --	  are spread over many pages but an account's rows are together.
 --	  Triggers and foreign keys stay on for everything that decides access;
 --	  chart data (charts, measurements, journals) is bulk-loaded with
---	  session_replication_role = replica, then the access epoch is moved.
+--	  session_replication_role = replica, then the access epochs are moved.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -188,7 +188,17 @@ END
 $$;
 RESET session_replication_role;
 SELECT setval(pg_get_serial_sequence('permissions.charts', 'id'), :accounts * 1000);
-UPDATE permissions.tenant_epochs SET epoch = nextval('permissions.access_epoch_seq');
+-- move the access epochs after the bulk load: 1.0 keeps one for the whole
+-- database, 1.1 one per tenant
+DO $$
+BEGIN
+    IF to_regclass('permissions.tenant_epochs') IS NOT NULL THEN
+        EXECUTE 'UPDATE permissions.tenant_epochs SET epoch = nextval(''permissions.access_epoch_seq'')';
+    ELSE
+        EXECUTE 'UPDATE permissions.access_epoch SET epoch = nextval(''permissions.access_epoch_seq'')';
+    END IF;
+END
+$$;
 
 -- the login roles of the users the benchmark acts as (account 1)
 DO $$
@@ -210,4 +220,4 @@ $$;
 VACUUM (ANALYZE) permissions.accounts, permissions.users, permissions.performers,
     permissions.groups, permissions.group_members, permissions.teams, permissions.team_members,
     permissions.access_grants, permissions.pinpoints, permissions.journal_types,
-    permissions.charts, permissions.measurements, permissions.journals, permissions.tenant_epochs;
+    permissions.charts, permissions.measurements, permissions.journals;

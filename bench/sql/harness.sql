@@ -29,10 +29,42 @@ CREATE TABLE bench.queries (
     is_write    boolean NOT NULL DEFAULT false,
     ret_cols    text,                   -- writes: the columns compared in the correctness check
     restricted  boolean NOT NULL DEFAULT true,
+    gsql        text,                   -- a and b: the statement with parameters ($1, ...), for generic plans
+    gparams     text[],                 -- the designated user's values of those parameters
     PRIMARY KEY (qname, variant)
 );
 
+-- Generic plans: other users, of other shapes, who execute the same
+-- prepared statement (a) in the same session before the designated user
+-- (a pooled connection switching roles), with their own parameter values.
+CREATE TABLE bench.generic_users (
+    qname       text NOT NULL,
+    ord         int NOT NULL,
+    role        text NOT NULL,
+    params      text[] NOT NULL DEFAULT '{}'
+);
+
+-- Generic plans must return, for every user, what the same statement with
+-- the values written in returns for that user.
+CREATE TABLE bench.generic_checks (
+    qname       text NOT NULL,
+    role        text,
+    step        int NOT NULL,
+    rows        bigint,
+    digest      text,
+    custom_rows bigint,
+    custom_digest text
+);
+
+CREATE TABLE bench.pgbench (
+    qname       text NOT NULL,
+    variant     text NOT NULL,
+    mode        text NOT NULL,
+    tps         float8
+);
+
 CREATE TABLE bench.samples (
+    mode        text NOT NULL DEFAULT 'custom',   -- custom or generic plans
     iter        int NOT NULL,
     qname       text NOT NULL,
     variant     text NOT NULL,
@@ -195,7 +227,7 @@ BEGIN
                 j := bench.explain(q.sql, q.is_write);
                 PERFORM bench.become(NULL);
                 INSERT INTO bench.samples
-                VALUES (i, q.qname, q.variant,
+                VALUES ('custom', i, q.qname, q.variant,
                         (j -> 0 ->> 'Planning Time')::float8,
                         (j -> 0 ->> 'Execution Time')::float8,
                         (j -> 0 ->> 'Planning Time')::float8 + (j -> 0 ->> 'Execution Time')::float8,
@@ -279,5 +311,171 @@ BEGIN
                 (j2 -> 0 ->> 'Planning Time')::float8 + (j2 -> 0 ->> 'Execution Time')::float8);
         COMMIT;
     END LOOP;
+END
+$$;
+
+-- The statement of a generic query with its parameter values written in (a
+-- custom plan of the same statement).
+CREATE FUNCTION bench.literal(gsql text, params text[])
+RETURNS text
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    k int;
+BEGIN
+    FOR k IN REVERSE coalesce(array_length(params, 1), 0) .. 1 LOOP
+        gsql := replace(gsql, '$' || k, quote_literal(params[k]));
+    END LOOP;
+    RETURN gsql;
+END
+$$;
+
+-- EXECUTE of a prepared statement with parameter values.
+CREATE FUNCTION bench.execute_text(name text, params text[])
+RETURNS text
+LANGUAGE sql
+AS $$
+    SELECT 'EXECUTE ' || name || coalesce('(' || (SELECT string_agg(quote_literal(p), ', ' ORDER BY k)
+                                                  FROM unnest(params) WITH ORDINALITY u(p, k)) || ')', '')
+$$;
+
+-- Prepares the generic statements of (a) and (b) in this session (writes
+-- also with RETURNING, for the correctness check), under generic plans.
+CREATE PROCEDURE bench.prepare_generic()
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    q record;
+BEGIN
+    PERFORM set_config('plan_cache_mode', 'force_generic_plan', false);
+    FOR q IN SELECT * FROM bench.queries WHERE gsql IS NOT NULL LOOP
+        IF EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = 'bq_' || q.qname || '_' || q.variant) THEN
+            EXECUTE format('DEALLOCATE %I', 'bq_' || q.qname || '_' || q.variant);
+        END IF;
+        EXECUTE format('PREPARE %I AS %s', 'bq_' || q.qname || '_' || q.variant, q.gsql);
+        IF q.is_write THEN
+            IF EXISTS (SELECT 1 FROM pg_prepared_statements WHERE name = 'bq_' || q.qname || '_' || q.variant || '_ret') THEN
+                EXECUTE format('DEALLOCATE %I', 'bq_' || q.qname || '_' || q.variant || '_ret');
+            END IF;
+            EXECUTE format('PREPARE %I AS %s RETURNING %s', 'bq_' || q.qname || '_' || q.variant || '_ret',
+                           q.gsql, q.ret_cols);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- Row count and digest of an execution of a prepared statement; writes are rolled back.
+CREATE FUNCTION bench.digest_prepared(name text, params text[], is_write boolean, OUT n bigint, OUT digest text)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    r record;
+    texts text[] := '{}';
+BEGIN
+    BEGIN
+        FOR r IN EXECUTE bench.execute_text(name || CASE WHEN is_write THEN '_ret' ELSE '' END, params) LOOP
+            texts := texts || r::text;
+        END LOOP;
+        IF is_write THEN
+            RAISE EXCEPTION USING ERRCODE = 'BR001', MESSAGE = 'rolling the benchmark write back';
+        END IF;
+    EXCEPTION WHEN SQLSTATE 'BR001' THEN
+        NULL;
+    END;
+    n := coalesce(array_length(texts, 1), 0);
+    SELECT md5(coalesce(string_agg(t, '|' ORDER BY t), '')) INTO digest FROM unnest(texts) t;
+END
+$$;
+
+-- Every user who executes a generic statement (a) gets the rows of the same
+-- statement with its values written in: the designated user first, then
+-- the users of other shapes, then the designated user again, all in one
+-- session through one prepared statement.
+CREATE PROCEDURE bench.check_generic()
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    q record;
+    u record;
+    n bigint;
+    d text;
+    cn bigint;
+    cd text;
+    step int;
+BEGIN
+    CALL bench.prepare_generic();
+    FOR q IN SELECT * FROM bench.queries WHERE variant = 'a' AND gsql IS NOT NULL ORDER BY ord LOOP
+        step := 0;
+        FOR u IN SELECT 0 AS ord, q.role AS role, q.gparams AS params
+                 UNION ALL SELECT g.ord, g.role, g.params FROM bench.generic_users g WHERE g.qname = q.qname
+                 UNION ALL SELECT 1000, q.role, q.gparams
+                 ORDER BY 1 LOOP
+            step := step + 1;
+            PERFORM bench.become(u.role);
+            SELECT * INTO n, d FROM bench.digest_prepared('bq_' || q.qname || '_a', u.params, q.is_write);
+            SELECT * INTO cn, cd FROM bench.digest(bench.literal(q.gsql, u.params), q.is_write, q.ret_cols);
+            PERFORM bench.become(NULL);
+            INSERT INTO bench.generic_checks VALUES (q.qname, u.role, step, n, d, cn, cd);
+            COMMIT;
+        END LOOP;
+    END LOOP;
+    PERFORM set_config('plan_cache_mode', 'auto', false);
+END
+$$;
+
+-- The timing loop under generic plans: one prepared statement per query
+-- and variant in this session.  Before each timed execution of (a) by its
+-- user, the users of other shapes execute the same prepared statement
+-- (untimed, each in its own transaction), so the timed execution follows a
+-- role switch, as on a pooled connection.  (b) runs as the superuser,
+-- right after an untimed run.
+CREATE PROCEDURE bench.run_generic(iterations int)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    i int;
+    k int;
+    qn record;
+    q record;
+    u record;
+    j jsonb;
+    stmt text;
+BEGIN
+    CALL bench.prepare_generic();
+    FOR i IN 1 .. iterations LOOP
+        FOR qn IN SELECT qname FROM bench.queries WHERE gsql IS NOT NULL GROUP BY qname ORDER BY min(ord) LOOP
+            FOR k IN 0 .. 1 LOOP
+                SELECT * INTO q FROM bench.queries
+                 WHERE qname = qn.qname AND variant = (ARRAY['a', 'b'])[1 + (k + i) % 2];
+                stmt := 'bq_' || q.qname || '_' || q.variant;
+                IF q.variant = 'a' THEN
+                    FOR u IN SELECT * FROM bench.generic_users g WHERE g.qname = q.qname ORDER BY g.ord LOOP
+                        PERFORM bench.become(u.role);
+                        PERFORM bench.explain(bench.execute_text(stmt, u.params), q.is_write);
+                        PERFORM txid_current();
+                        COMMIT;
+                    END LOOP;
+                ELSE
+                    PERFORM bench.become(q.role);
+                    PERFORM bench.explain(bench.execute_text(stmt, q.gparams), q.is_write);
+                    PERFORM txid_current();
+                    COMMIT;
+                END IF;
+                PERFORM bench.become(q.role);
+                j := bench.explain(bench.execute_text(stmt, q.gparams), q.is_write);
+                PERFORM bench.become(NULL);
+                INSERT INTO bench.samples
+                VALUES ('generic', i, q.qname, q.variant,
+                        (j -> 0 ->> 'Planning Time')::float8,
+                        (j -> 0 ->> 'Execution Time')::float8,
+                        (j -> 0 ->> 'Planning Time')::float8 + (j -> 0 ->> 'Execution Time')::float8,
+                        (j -> 0 -> 'Plan' ->> 'Actual Rows')::float8,
+                        bench.plan_indexes(j, q.target),
+                        CASE WHEN i = 1 THEN bench.plan_nodes(j) END);
+                COMMIT;
+            END LOOP;
+        END LOOP;
+    END LOOP;
+    PERFORM set_config('plan_cache_mode', 'auto', false);
 END
 $$;

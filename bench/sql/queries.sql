@@ -27,6 +27,9 @@ SELECT gm.performer_id AS ins_perf, (SELECT min(c.id) + 2 FROM permissions.chart
 SELECT account_id AS aud_acct FROM permissions.users WHERE username = 'a1_auditor' \gset
 SELECT account_id AS sup_acct FROM permissions.users WHERE username = 'a1_supervisor' \gset
 SELECT id AS heavy_uid FROM permissions.users WHERE username = 'heavy' \gset
+-- a chart of account 1 that the supervisor and the auditor reach through their wildcard
+SELECT p.id AS sup_perf, (SELECT min(c.id) FROM permissions.charts c WHERE c.performer_id = p.id) AS sup_chart
+  FROM permissions.performers p WHERE p.account_id = :sup_acct ORDER BY p.id OFFSET 49 LIMIT 1 \gset
 
 -- what a user reaches through grants, written by hand over the grant tables
 SELECT format($q$
@@ -61,8 +64,12 @@ SELECT format($q$
       JOIN permissions.access_grants g ON g.team_id = tm.team_id
       JOIN permissions.group_members gm ON gm.group_id = g.group_id
      WHERE tm.user_id = %1$s AND (g.expires_at IS NULL OR g.expires_at > now())$q$, :heavy_uid) AS heavy_reach \gset
+SELECT replace(:'ther_reach', 'user_id = ' || :ther_uid, 'user_id = $1::bigint') AS ther_reach_p,
+       replace(:'heavy_reach', 'user_id = ' || :heavy_uid, 'user_id = $1::bigint') AS heavy_reach_p \gset
 
 SELECT jsonb_build_object('parent_chart', :parent_chart, 'parent_perf', :parent_perf,
+                          'sup_perf', :sup_perf, 'sup_chart', :sup_chart, 'ther_uid', :ther_uid,
+                          'heavy_uid', :heavy_uid,
                           'ther_acct', :ther_acct, 'ins_perf', :ins_perf, 'ins_chart', :ins_chart,
                           'aud_acct', :aud_acct, 'sup_acct', :sup_acct,
                           'heavy_grants', :'heavy_grants') AS vars \gset
@@ -125,5 +132,64 @@ SELECT ord, qname, pg_temp.fill(who, :'vars'), v.variant,
                         ELSE coalesce(d, replace(a, '{s}', 'bench_best')) END, :'vars'),
        is_write, ret_cols, restricted
   FROM q CROSS JOIN (VALUES ('a'), ('b'), ('c'), ('d')) AS v(variant);
+
+-- Generic plans: each query of (a) and (b) with parameters instead of the
+-- values an application passes ({values} lists them for the designated
+-- user), and the users of other shapes who execute the same prepared
+-- statement (a) with their own values.
+CREATE TEMP TABLE gq (qname text, ga text, pa text, gb text, pb text);
+INSERT INTO gq VALUES
+('parent_chart',
+ $q$SELECT id, measured_on, count, errors FROM permissions.measurements WHERE chart_id = $1::bigint ORDER BY measured_on$q$,
+ '{{parent_chart}}',
+ $q$SELECT id, measured_on, count, errors FROM permissions.measurements WHERE chart_id = $1::bigint AND performer_id = $2::bigint ORDER BY measured_on$q$,
+ '{{parent_chart},{parent_perf}}'),
+('therapist_caseload',
+ $q$SELECT id, first_name, last_name, birth_date FROM permissions.performers ORDER BY last_name, first_name, id$q$,
+ '{}',
+ format($q$SELECT p.id, p.first_name, p.last_name, p.birth_date FROM permissions.performers p WHERE p.id IN (%s) ORDER BY p.last_name, p.first_name, p.id$q$, :'ther_reach_p'),
+ '{{ther_uid}}'),
+('auditor_aggregate',
+ $q$SELECT date_trunc('month', measured_on)::date AS month, count(*) AS n, round(avg(count), 2) AS avg_count FROM permissions.measurements GROUP BY 1 ORDER BY 1$q$,
+ '{}',
+ $q$SELECT date_trunc('month', measured_on)::date AS month, count(*) AS n, round(avg(count), 2) AS avg_count FROM permissions.measurements WHERE account_id = $1::bigint GROUP BY 1 ORDER BY 1$q$,
+ '{{aud_acct}}'),
+('supervisor_journals',
+ $q$SELECT id, performer_id, entry_date, body FROM permissions.journals WHERE entry_date >= $1::date ORDER BY entry_date DESC, id DESC$q$,
+ '{2024-07-01}',
+ $q$SELECT id, performer_id, entry_date, body FROM permissions.journals WHERE account_id = $1::bigint AND entry_date >= $2::date ORDER BY entry_date DESC, id DESC$q$,
+ '{{sup_acct},2024-07-01}'),
+('batch_insert',
+ $q$INSERT INTO permissions.measurements (account_id, performer_id, chart_id, measured_on, count, errors) SELECT $1::bigint, $2::bigint, $3::bigint, date '2025-01-01' + g % 365, g % 100, 0 FROM generate_series(1, 1000) g$q$,
+ '{{ther_acct},{ins_perf},{ins_chart}}',
+ $q$INSERT INTO permissions.measurements (account_id, performer_id, chart_id, measured_on, count, errors) SELECT $1::bigint, $2::bigint, $3::bigint, date '2025-01-01' + g % 365, g % 100, 0 FROM generate_series(1, 1000) g$q$,
+ '{{ther_acct},{ins_perf},{ins_chart}}'),
+('accessible_performers',
+ $q$SELECT * FROM permissions.accessible_performers('view')$q$,
+ '{}',
+ format($q$SELECT DISTINCT performer_id FROM (%s) s ORDER BY 1$q$, :'heavy_reach_p'),
+ '{{heavy_uid}}');
+
+UPDATE bench.queries b
+   SET gsql = CASE b.variant WHEN 'a' THEN gq.ga ELSE gq.gb END,
+       gparams = pg_temp.fill(CASE b.variant WHEN 'a' THEN gq.pa ELSE gq.pb END, :'vars')::text[]
+  FROM gq
+ WHERE gq.qname = b.qname AND b.variant IN ('a', 'b');
+
+INSERT INTO bench.generic_users (qname, ord, role, params)
+SELECT x.qname, x.ord, :'rp' || x.role, pg_temp.fill(x.params, :'vars')::text[]
+  FROM (VALUES
+    ('parent_chart', 1, 'therapist', '{{ins_chart}}'), ('parent_chart', 2, 'supervisor', '{{sup_chart}}'),
+    ('parent_chart', 3, 'auditor', '{{sup_chart}}'),
+    ('therapist_caseload', 1, 'parent', '{}'), ('therapist_caseload', 2, 'supervisor', '{}'),
+    ('therapist_caseload', 3, 'auditor', '{}'),
+    ('auditor_aggregate', 1, 'therapist', '{}'), ('auditor_aggregate', 2, 'parent', '{}'),
+    ('auditor_aggregate', 3, 'supervisor', '{}'),
+    ('supervisor_journals', 1, 'parent', '{2024-07-01}'), ('supervisor_journals', 2, 'therapist', '{2024-07-01}'),
+    ('supervisor_journals', 3, 'auditor', '{2024-07-01}'),
+    ('batch_insert', 1, 'supervisor', '{{sup_acct},{sup_perf},{sup_chart}}'),
+    ('accessible_performers', 1, 'parent', '{}'), ('accessible_performers', 2, 'therapist', '{}'),
+    ('accessible_performers', 3, 'supervisor', '{}'), ('accessible_performers', 4, 'auditor', '{}'))
+    AS x(qname, ord, role, params);
 
 GRANT USAGE ON SCHEMA bench TO PUBLIC;
