@@ -40,6 +40,7 @@
 #include "nodes/nodeFuncs.h"
 #include "nodes/pathnodes.h"
 #include "nodes/supportnodes.h"
+#include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
@@ -253,6 +254,61 @@ rel_has_index_on(IndexOptInfo *index, Node *arg)
 	return false;
 }
 
+/*
+ * Whether the query itself already restricts the column to given values
+ * ("col = 5", "col = $1", "col IN (...)") through the index's opfamily: its
+ * own condition then finds the few rows, and the policy checks each one
+ * more cheaply than an index condition over every reachable id would.
+ */
+static bool
+column_pinned(IndexOptInfo *index, Node *arg, Oid opfamily)
+{
+	Var		   *var = (Var *) arg;
+	ListCell   *lc;
+
+	if (!IsA(arg, Var))
+		return false;
+	foreach(lc, index->rel->baserestrictinfo)
+	{
+		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
+		Node	   *clause = (Node *) ri->clause;
+		Oid			opno;
+		List	   *args;
+		Node	   *left;
+		Node	   *right;
+
+		if (IsA(clause, OpExpr))
+		{
+			opno = ((OpExpr *) clause)->opno;
+			args = ((OpExpr *) clause)->args;
+		}
+		else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
+		{
+			opno = ((ScalarArrayOpExpr *) clause)->opno;
+			args = ((ScalarArrayOpExpr *) clause)->args;
+		}
+		else
+			continue;
+		if (list_length(args) != 2 ||
+			get_op_opfamily_strategy(opno, opfamily) != BTEqualStrategyNumber)
+			continue;
+		left = strip_implicit_coercions(linitial(args));
+		right = strip_implicit_coercions(lsecond(args));
+		if (IsA(right, Var) && !IsA(clause, ScalarArrayOpExpr))
+		{
+			Node	   *t = left;
+
+			left = right;
+			right = t;
+		}
+		if (IsA(left, Var) && ((Var *) left)->varno == var->varno &&
+			((Var *) left)->varattno == var->varattno && ((Var *) left)->varlevelsup == 0 &&
+			is_pseudo_constant_clause(right))
+			return true;
+	}
+	return false;
+}
+
 /* SupportRequestIndexCondition: the index condition to offer, or NULL. */
 static List *
 index_condition(SupportRequestIndexCondition *req)
@@ -277,7 +333,7 @@ index_condition(SupportRequestIndexCondition *req)
 	else
 		offer = !shape.has_user || shape.partial || shape.whole == 0 ||
 			!rel_has_index_on(req->index, list_nth(call->args, ARG_ACCOUNT));
-	if (!offer)
+	if (!offer || column_pinned(req->index, list_nth(call->args, req->indexarg), req->opfamily))
 		return NIL;
 
 	cond = any_condition(list_nth(call->args, req->indexarg), req->opfamily,
