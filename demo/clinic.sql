@@ -3,11 +3,12 @@
 
 \pset footer off
 \echo
-\echo '== A clinic (Sunrise) with a sub-account (Sunrise North) =='
+\echo '== Two tenants: a clinic (Sunrise) with a sub-account (Sunrise North), and Harbor =='
 CREATE EXTENSION permissions;
 
 SELECT permissions.create_account('Sunrise Clinic') AS clinic \gset
 SELECT permissions.create_account('Sunrise North', :clinic) AS north \gset
+SELECT permissions.create_account('Harbor Clinic') AS harbor \gset
 
 CREATE ROLE demo_manager LOGIN;
 CREATE ROLE demo_supervisor LOGIN;
@@ -15,7 +16,11 @@ CREATE ROLE demo_therapist LOGIN;
 CREATE ROLE demo_parent LOGIN;
 CREATE ROLE demo_auditor LOGIN;
 CREATE ROLE demo_north_lead LOGIN;
+CREATE ROLE demo_harbor LOGIN;
+-- the application's pooled role: nobody until it authenticates; the tables
+-- are granted to permissions_client (mapped login roles get it on mapping)
 CREATE ROLE demo_app LOGIN;
+GRANT permissions_client TO demo_app;
 
 SELECT permissions.create_user(:clinic, 'maria', role => 'manager', db_role => 'demo_manager') AS maria \gset
 SELECT permissions.create_user(:clinic, 'sam', access => 'tier2',
@@ -25,16 +30,18 @@ SELECT permissions.create_user(:clinic, 'paul', user_type => 'single_performer',
 SELECT permissions.create_user(:clinic, 'alice', user_type => 'read_only', access => 'tier4', db_role => 'demo_auditor') AS alice \gset
 SELECT permissions.create_user(:north, 'nora', access => 'tier1', permissions => '{create_performers}',
        db_role => 'demo_north_lead') AS nora \gset
+SELECT permissions.create_user(:harbor, 'hank', role => 'manager', db_role => 'demo_harbor') AS hank \gset
 
 INSERT INTO permissions.pinpoints (account_id, name, goal) VALUES (:clinic, 'Says words', 40) RETURNING id AS words \gset
 INSERT INTO permissions.pinpoints (account_id, name, goal) VALUES (:north, 'Reads words', 60) RETURNING id AS reads \gset
 INSERT INTO permissions.journal_types (account_id, name) VALUES (:clinic, 'Session') RETURNING id AS session \gset
 
 INSERT INTO permissions.performers (account_id, first_name, last_name)
-VALUES (:clinic, 'Ava', 'Adams'), (:clinic, 'Ben', 'Brown'), (:clinic, 'Cleo', 'Clark'), (:north, 'Dan', 'Diaz');
+VALUES (:clinic, 'Ava', 'Adams'), (:clinic, 'Ben', 'Brown'), (:clinic, 'Cleo', 'Clark'), (:north, 'Dan', 'Diaz'),
+       (:harbor, 'Zoe', 'Zimmer');
 INSERT INTO permissions.charts (account_id, performer_id, pinpoint_id, title)
 SELECT account_id, id, CASE WHEN account_id = :clinic THEN :words ELSE :reads END, first_name || ' - words'
-  FROM permissions.performers;
+  FROM permissions.performers WHERE account_id IN (:clinic, :north);
 INSERT INTO permissions.measurements (account_id, performer_id, chart_id, measured_on, count, created_by)
 SELECT c.account_id, c.performer_id, c.id, current_date - d, 10 + d, :sam
   FROM permissions.charts c, generate_series(1, 5) d;
@@ -122,6 +129,14 @@ RESET ROLE;
 SET ROLE demo_north_lead;
 SELECT * FROM demo.report(:ava, :ben, :clinic);
 RESET ROLE;
+\echo '-- hank: manager of Harbor Clinic, another tenant'
+SET ROLE demo_harbor;
+SELECT * FROM demo.report(:ava, :ben, :clinic);
+RESET ROLE;
+\echo '-- demo_app: the application''s pooled role, before it authenticates'
+SET ROLE demo_app;
+SELECT * FROM demo.report(:ava, :ben, :clinic);
+RESET ROLE;
 
 \echo
 \echo '== Why tess sees Ava: one row per source of access =='
@@ -149,6 +164,26 @@ SELECT permissions.authenticate(:'credential') AS "acting as user";
 SELECT string_agg(first_name, ', ' ORDER BY first_name) AS "performers seen in the transaction" FROM permissions.performers;
 COMMIT;
 SELECT count(*) AS "performers seen after commit (identity ended)" FROM permissions.performers;
+RESET ROLE;
+
+\echo
+\echo '== A web application: its identity provider signs a token, the database verifies it =='
+-- the DBA registers the provider, bound to Sunrise, and its public key
+SELECT permissions.register_token_issuer(:'idp_issuer', :clinic, max_lifetime => '1 hour') IS NOT NULL AS "issuer registered",
+       permissions.register_token_key(:'idp_issuer', 'demo-2026', 'EdDSA', :'idp_pem',
+                                      audience => :'idp_audience') IS NOT NULL AS "key registered";
+-- maria, a manager, says which of her users the provider's subject is
+SET ROLE demo_manager;
+SELECT permissions.map_token_subject(:'idp_issuer', 'idp|tess', :tess) IS NOT NULL AS "maria maps idp|tess to tess";
+RESET ROLE;
+SET ROLE demo_app;
+BEGIN;
+SELECT permissions.authenticate_token(:'token_tess') = :tess AS "the token acts as tess (its role claim is ignored)";
+SELECT string_agg(first_name, ', ' ORDER BY first_name) AS "performers seen in the transaction" FROM permissions.performers;
+COMMIT;
+SELECT demo.try(format('SELECT permissions.authenticate_token(%L)', :'token_forged')) AS "the same token, subject altered",
+       demo.try(format('SELECT permissions.authenticate_token(%L)', :'token_expired')) AS "an expired token";
+SELECT demo.try(format('SELECT permissions.authenticate_token(%L, session => true)', :'token_tess')) AS "keeping the identity past the transaction";
 RESET ROLE;
 
 \echo

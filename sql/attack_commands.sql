@@ -95,7 +95,7 @@ SELECT permissions.users.access, permissions.users.permissions, permissions.user
   FROM permissions.users WHERE id = :lim_a;
 SELECT * FROM regress_atk_own.truth;
 
--- OPEN (new): a role with BYPASSRLS (not a superuser) and row_security
+-- Second round: a role with BYPASSRLS (not a superuser) and row_security
 -- off is "restoring": its changes leave no audit entry, and the line rule
 -- of grants is skipped.  Expected: restoring() false for it, the grant
 -- refused, and its changes audited.

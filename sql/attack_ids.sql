@@ -26,7 +26,7 @@ COPY permissions.measurements (id, account_id, performer_id, chart_id, measured_
 MERGE INTO permissions.measurements m USING (SELECT :m1 + 1 AS id) s ON m.id = s.id
 WHEN NOT MATCHED THEN INSERT (id, account_id, performer_id, chart_id, measured_on, count)
 VALUES (s.id, :a, :pa1, :chart_a, '2024-03-04', 4);
--- OPEN (new): a view of one's own with a column default on id chooses the id all
+-- Second round: a view of one's own with a column default on id chooses the id all
 -- the same: the privilege on the base table is checked for the columns the
 -- INSERT names, and a view default is not one of them.  The next ids of
 -- the shared sequence are taken, and tenant B's next insert fails.
@@ -54,7 +54,7 @@ SET ROLE regress_atk_mgr_a;
 -- a manager cannot name the id
 INSERT INTO permissions.accounts (id, name, parent_id) VALUES (:b1, 'reuse', :a);
 SELECT permissions.create_account('regress atk A2', parent_id => :a) <> :b1 AS new_id;
--- OPEN (new): through a view default it can, and then reads B's audit history
+-- Second round: through a view default it can, and then reads B's audit history
 -- (the user's email) as the manager of the new sub-account
 CREATE VIEW regress_atk_own.acc AS SELECT * FROM permissions.accounts;
 ALTER VIEW regress_atk_own.acc ALTER COLUMN id SET DEFAULT :b1;

@@ -51,7 +51,7 @@ SELECT permissions.grant_access('tier4', user_id => :ro_a, performer_id => :pa2)
 INSERT INTO permissions.performers (account_id, first_name) VALUES (:a, 'Al');
 SELECT * FROM regress_atk_own.epochs_written;
 ROLLBACK;
--- OPEN (new): removing a mapped user writes the global epoch row, which
+-- Second round: removing a mapped user writes the global epoch row, which
 -- every tenant's removal of a mapped user then waits for (see
 -- attack_tenant_waits).  Expected: A's epoch only.
 BEGIN;
@@ -79,7 +79,7 @@ ROLLBACK;
 BEGIN;
 LOCK TABLE permissions.performers, permissions.access_grants IN SHARE MODE;
 ROLLBACK;
--- OPEN (new): LOCK on a view of one's own locks the tables under it, and
+-- Second round: LOCK on a view of one's own locks the tables under it, and
 -- the check looks only at the name given.  Expected: refused, no lock.
 CREATE VIEW regress_atk_own.users_view AS SELECT * FROM permissions.users;
 BEGIN;

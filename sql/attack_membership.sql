@@ -36,7 +36,7 @@ RESET ROLE;
 SELECT count(*) - :audited_before AS new_audit_entries FROM permissions.audit_log
  WHERE table_name = 'invitations' AND row_id IS NOT DISTINCT FROM NULL OR (table_name = 'invitations' AND after->>'user_id' = :'inv1');
 
--- OPEN (new): the manager of sub-account A1 invites a user; a manager of
+-- Second round: the manager of sub-account A1 invites a user; a manager of
 -- A grants that user Ann (outside A1); the inviter accepts with its own
 -- token and gets a credential that acts as the user without the limit of
 -- its creator (the credential says the user made it).  Expected: the
@@ -72,7 +72,7 @@ BEGIN;
 SELECT permissions.authenticate(:'cred3') IS NOT NULL AS authenticated;
 SELECT * FROM regress_atk_own.seen;
 SELECT permissions.effective_tier(:pa1) AS tier_on_ann, permissions.is_member(:a) AS member_of_a;
--- OPEN (new): through that credential the user (it holds
+-- Second round: through that credential the user (it holds
 -- manage_api_credentials) makes itself a new credential, which says the
 -- user made it and so acts without the limit.  Expected: Ann not seen.
 SELECT permissions.create_api_credential(:int_a1, 'laundered') AS cred4 \gset

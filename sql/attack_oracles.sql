@@ -51,7 +51,7 @@ SELECT regress_atk_own.try(format('SELECT permissions.effective_tier(%s, %s)', :
      = regress_atk_own.try(format('SELECT permissions.check(%L, %L, %s, %s)', 'view', 'note', :pb1, :missing)) AS same_check_error;
 RESET ROLE;
 
--- Finding 13: rule errors described other tenants.  OPEN (new): adding
+-- Finding 13: rule errors described other tenants.  Second round: adding
 -- a participant to a review of B fails differently from adding one to a
 -- review that does not exist (review ids of other tenants are told).  As A's manager: a
 -- grant to B's users, a review participant from B, a user or invitation
@@ -93,7 +93,7 @@ SELECT what, about_b = about_missing AS same, about_b FROM pairs ORDER BY what, 
 SELECT what, about_missing FROM pairs WHERE about_b <> about_missing ORDER BY what;
 RESET ROLE;
 
--- OPEN (new): explicit ids through a view default (see attack_ids) tell
+-- Second round: explicit ids through a view default (see attack_ids) tell
 -- whether an id is taken in another tenant: an insert meeting B's
 -- performer fails (or does nothing, with ON CONFLICT DO NOTHING), one
 -- with a free id succeeds.  Expected: the same outcome for both.
