@@ -16,6 +16,10 @@
  * decision outlives its snapshot, a REPEATABLE READ transaction keeps the
  * view of its snapshot, and a change in a tenant the user does not reach
  * costs the cache nothing.
+ *
+ * A backend keeps the caches of its last few identities (KEPT_CACHES): a
+ * pooled connection serves many users in turn, and a user's cache, checked
+ * as above, is as good when the user comes back as it was when it left.
  */
 #include "postgres.h"
 
@@ -41,7 +45,15 @@
 
 PG_FUNCTION_INFO_V1(access_cache_stats);
 
-static AccessCache current_cache;
+/*
+ * Caches of the last identities this backend acted as; "current" is the one
+ * in use.  Each is checked as a whole before it is used again.
+ */
+#define KEPT_CACHES 4
+static AccessCache kept[KEPT_CACHES];
+static uint64 kept_last_used[KEPT_CACHES];
+static uint64 kept_clock = 0;
+static AccessCache *current = &kept[0];
 static AccessCache *examined = NULL;
 static int64 examined_id = 0;
 
@@ -71,14 +83,19 @@ static uint64 arrays_built = 0;
 /* How many times a cache was built: a call site's memo of a cache is stale after one. */
 static uint64 builds = 0;
 
-/* Creates the cache's memory context; called once from _PG_init. */
+/* Creates the caches' memory contexts; called once from _PG_init. */
 void
 access_cache_init(void)
 {
-	current_cache.cxt = AllocSetContextCreate(TopMemoryContext,
-											  "permissions access cache",
-											  ALLOCSET_DEFAULT_SIZES);
-	current_cache.valid = false;
+	int			i;
+
+	for (i = 0; i < KEPT_CACHES; i++)
+	{
+		kept[i].cxt = AllocSetContextCreate(TopMemoryContext,
+											"permissions access cache",
+											ALLOCSET_DEFAULT_SIZES);
+		kept[i].valid = false;
+	}
 }
 
 /* The snapshot decisions are made under. */
@@ -536,7 +553,7 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 
 	MemoryContextReset(c->cxt);
 	c->valid = false;
-	if (c == &current_cache)
+	if (c == current)
 	{
 		last_lookup.valid_account = last_lookup.valid_performer = false;
 		other_snap.valid = false;
@@ -821,7 +838,7 @@ still_valid(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz n
 		return false;
 	if (snapshot_matches(c, snapshot))
 		return true;
-	if (c == &current_cache && other_snapshot_matches(snapshot))
+	if (c == current && other_snapshot_matches(snapshot))
 	{
 		swap_snapshots(c);
 		return true;
@@ -831,10 +848,55 @@ still_valid(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz n
 		if (!epoch_unchanged(&c->tenants[i], snapshot))
 			return false;
 	/* the snapshot it replaces stays right: keep it as the other one */
-	if (c == &current_cache)
+	if (c == current)
 		swap_snapshots(c);
 	remember_snapshot(c, snapshot);
 	return true;
+}
+
+/*
+ * Makes a kept cache the one in use.  What was remembered of the previous
+ * one (last lookups, a second snapshot, call sites' memos, the planner's
+ * selectivity memo) belongs to it and is dropped.
+ */
+static void
+switch_to(AccessCache *c)
+{
+	if (c != current)
+	{
+		current = c;
+		last_lookup.valid_account = last_lookup.valid_performer = false;
+		other_snap.valid = false;
+		builds++;
+	}
+	kept_last_used[c - kept] = ++kept_clock;
+}
+
+/*
+ * The kept cache to use for an identity: its own when one is kept for it
+ * (valid or not), otherwise an invalid one or the least recently used.
+ */
+static AccessCache *
+kept_for(const Identity *id, bool *same_identity)
+{
+	AccessCache *victim = NULL;
+	int			i;
+
+	for (i = 0; i < KEPT_CACHES; i++)
+		if (kept[i].valid && identity_equal(&kept[i].ident, id))
+		{
+			*same_identity = true;
+			return &kept[i];
+		}
+	*same_identity = false;
+	for (i = 0; i < KEPT_CACHES; i++)
+	{
+		if (!kept[i].valid)
+			return &kept[i];
+		if (victim == NULL || kept_last_used[i] < kept_last_used[victim - kept])
+			victim = &kept[i];
+	}
+	return victim;
 }
 
 /*
@@ -844,10 +906,11 @@ still_valid(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz n
 AccessCache *
 access_cache_current(void)
 {
-	AccessCache *c = &current_cache;
+	AccessCache *c = current;
 	Identity	id;
 	Snapshot	snapshot;
 	TimestampTz now = GetCurrentStatementStartTimestamp();
+	bool		same_identity;
 
 	identity_get(&id);
 	snapshot = decision_snapshot();
@@ -857,6 +920,16 @@ access_cache_current(void)
 	stats.statements++;
 	if (still_valid(c, &id, snapshot, now))
 		return c;
+	if (!c->valid || !identity_equal(&c->ident, &id))
+	{
+		c = kept_for(&id, &same_identity);
+		if (same_identity && still_valid(c, &id, snapshot, now))
+		{
+			switch_to(c);
+			return c;
+		}
+	}
+	switch_to(c);
 	PG_TRY();
 	{
 		build(c, &id, 0, snapshot, now);
@@ -881,7 +954,7 @@ access_cache_memo(DecisionMemo *m)
 	Snapshot	s = decision_snapshot();
 	AccessCache *c;
 
-	if (m->valid && current_cache.valid && m->builds == builds &&
+	if (m->valid && current->valid && m->builds == builds &&
 		s->snapXactCompletionCount == m->snap_count && s->curcid == m->snap_curcid &&
 		s->xmin == m->snap_xmin && s->xmax == m->snap_xmax && s->xcnt == m->snap_xcnt &&
 		(s->snapXactCompletionCount != 0 || s == m->snap_ptr) &&
@@ -889,7 +962,7 @@ access_cache_memo(DecisionMemo *m)
 		m->identity_gen == identity_generation() &&
 		m->outer == GetOuterUserId() &&
 		m->restricted == InSecurityRestrictedOperation())
-		return &current_cache;
+		return current;
 	c = access_cache_current();
 	m->valid = true;
 	m->snap_ptr = s;
@@ -959,14 +1032,14 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 	if (hash_get_num_entries(c->accounts) > 0)
 	{
 		/* rows come in runs of one account: remember the last lookup */
-		if (c == &current_cache && last_lookup.valid_account &&
+		if (c == current && last_lookup.valid_account &&
 			last_lookup.account_id == account_id)
 			tier = last_lookup.account_tier;
 		else
 		{
 			if ((e = hash_search(c->accounts, &account_id, HASH_FIND, NULL)) != NULL)
 				tier = e->tier;
-			if (c == &current_cache)
+			if (c == current)
 			{
 				last_lookup.valid_account = true;
 				last_lookup.account_id = account_id;
@@ -978,7 +1051,7 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 	{
 		Tier		ptier = TIER_NONE;
 
-		if (c == &current_cache && last_lookup.valid_performer &&
+		if (c == current && last_lookup.valid_performer &&
 			last_lookup.performer_id == performer_id)
 			ptier = last_lookup.performer_tier;
 		else
@@ -986,7 +1059,7 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 			if ((e = hash_search(c->performers, &performer_id, HASH_FIND, NULL)) != NULL &&
 				e->account_id == account_id)
 				ptier = e->tier;
-			if (c == &current_cache)
+			if (c == current)
 			{
 				last_lookup.valid_performer = true;
 				last_lookup.performer_id = performer_id;
@@ -1340,10 +1413,12 @@ access_cache_stats(PG_FUNCTION_ARGS)
 	Datum		values[5];
 	bool		nulls[5] = {false, false, false, false, false};
 	int64		memory = 0;
+	int			i;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
-	memory += MemoryContextMemAllocated(current_cache.cxt, true);
+	for (i = 0; i < KEPT_CACHES; i++)
+		memory += MemoryContextMemAllocated(kept[i].cxt, true);
 	if (examined != NULL)
 		memory += MemoryContextMemAllocated(examined->cxt, true);
 	values[0] = Int64GetDatum(stats.statements);
