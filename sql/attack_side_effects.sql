@@ -87,6 +87,27 @@ SELECT permissions.revoke_access(:g_lim_a);
 SET LOCAL ROLE regress_atk_lim_a;
 SELECT first_name FROM permissions.performers WHERE id = :pa1;
 ROLLBACK;
+-- ... also when the user read in between (a cache built on the revoked
+-- state must not survive the rollback), while a rolled-back subtransaction
+-- that changed no access keeps the cache (no rebuild)
+BEGIN;
+SET LOCAL ROLE regress_atk_lim_a;
+SELECT first_name FROM permissions.performers WHERE id = :pa1;
+SAVEPOINT s;
+RESET ROLE;
+SET LOCAL ROLE regress_atk_mgr_a;
+SELECT permissions.revoke_access(:g_lim_a);
+SET LOCAL ROLE regress_atk_lim_a;
+SELECT count(*) AS seen_after_revoke FROM permissions.performers WHERE id = :pa1;
+ROLLBACK TO s;
+SELECT first_name AS seen_after_rollback FROM permissions.performers WHERE id = :pa1;
+SELECT rebuilds AS rebuilds_before FROM permissions.cache_stats() \gset
+SAVEPOINT t;
+SELECT 1 / 0;
+ROLLBACK TO t;
+SELECT first_name FROM permissions.performers WHERE id = :pa1;
+SELECT rebuilds - :rebuilds_before AS rebuilds_after_harmless_rollback FROM permissions.cache_stats();
+ROLLBACK;
 
 -- Finding 15: can_view(k, ...) with k a variable answered for the first
 -- kind it saw.  lim_a has tier3 on Ann: view on every kind but access.

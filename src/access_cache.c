@@ -49,7 +49,7 @@ PG_FUNCTION_INFO_V1(access_cache_stats);
  * Caches of the last identities this backend acted as; "current" is the one
  * in use.  Each is checked as a whole before it is used again.
  */
-#define KEPT_CACHES 4
+#define KEPT_CACHES 8
 static AccessCache kept[KEPT_CACHES];
 static uint64 kept_last_used[KEPT_CACHES];
 static uint64 kept_clock = 0;

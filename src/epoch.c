@@ -23,7 +23,8 @@
  *   heap fetch per tenant); a committed change in another tenant costs it
  *   nothing.  Epoch values come from one sequence and never repeat.
  * - A backend's own changes are seen at once: every change made here, and
- *   every rollback, moves a backend-local counter that caches compare too.
+ *   every rollback of a (sub)transaction that made one, moves a
+ *   backend-local counter that caches compare too.
  */
 #include "postgres.h"
 
@@ -64,8 +65,17 @@ static TouchedTenant *touched = NULL;
 static int	ntouched = 0;
 static int	touched_cap = 0;
 
-/* How many access changes (and rollbacks) this backend has made. */
+/* How many access changes (and rollbacks of them) this backend has made. */
 uint64		epoch_local_change_count = 0;
+
+/*
+ * The count when the open transaction and each open subtransaction began:
+ * a rollback is a change only when the work it undoes changed access.
+ */
+static uint64 xact_start_count = 0;
+static uint64 *subxact_start_counts = NULL;
+static int	nsubxacts = 0;
+static int	subxacts_cap = 0;
 static SPIPlanPtr touch_plan = NULL;
 
 /* The relation file the remembered row versions belong to. */
@@ -79,6 +89,24 @@ epoch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 {
 	int			i,
 				j;
+	uint64		start_count;
+
+	if (event == SUBXACT_EVENT_START_SUB)
+	{
+		if (nsubxacts == subxacts_cap)
+		{
+			subxacts_cap = subxacts_cap == 0 ? 16 : subxacts_cap * 2;
+			subxact_start_counts = subxact_start_counts == NULL ?
+				MemoryContextAlloc(TopMemoryContext, subxacts_cap * sizeof(uint64)) :
+				repalloc(subxact_start_counts, subxacts_cap * sizeof(uint64));
+		}
+		subxact_start_counts[nsubxacts++] = epoch_local_change_count;
+		return;
+	}
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	/* a subtransaction started before the library was loaded: assume it changed access */
+	start_count = nsubxacts > 0 ? subxact_start_counts[--nsubxacts] : UINT64_MAX;
 
 	if (event == SUBXACT_EVENT_ABORT_SUB)
 	{
@@ -86,9 +114,10 @@ epoch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 			if (touched[i].subxid != mySubid)
 				touched[j++] = touched[i];
 		ntouched = j;
-		epoch_local_change_count++;
+		if (epoch_local_change_count != start_count)
+			epoch_local_change_count++;
 	}
-	else if (event == SUBXACT_EVENT_COMMIT_SUB)
+	else
 	{
 		for (i = 0; i < ntouched; i++)
 			if (touched[i].subxid == mySubid)
@@ -96,7 +125,10 @@ epoch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
-/* Forgets every move at the end of the transaction; a rollback is a change. */
+/*
+ * Forgets every move at the end of the transaction; a rollback of a
+ * transaction that changed access is a change.
+ */
 static void
 epoch_xact_callback(XactEvent event, void *arg)
 {
@@ -104,12 +136,15 @@ epoch_xact_callback(XactEvent event, void *arg)
 	{
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
-			epoch_local_change_count++;
+			if (epoch_local_change_count != xact_start_count)
+				epoch_local_change_count++;
 			/* FALLTHROUGH */
 		case XACT_EVENT_COMMIT:
 		case XACT_EVENT_PARALLEL_COMMIT:
 		case XACT_EVENT_PREPARE:
 			ntouched = 0;
+			nsubxacts = 0;
+			xact_start_count = epoch_local_change_count;
 			break;
 		default:
 			break;

@@ -103,6 +103,33 @@ RETURNS void
 LANGUAGE sql
 AS $$ SELECT set_config('role', coalesce(r, 'none'), false) $$;
 
+-- The pooled login role and each user's API credential (queries.sql).
+CREATE TABLE bench.pooled (
+    pool_role   text NOT NULL,
+    role        text PRIMARY KEY,
+    credential  text NOT NULL
+);
+
+-- Acts as the user of login role r the way a pooled application does: the
+-- one pooled role, and the user's credential for this transaction.  NULL:
+-- back to the superuser.
+CREATE FUNCTION bench.act_pooled(r text)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    p record;
+BEGIN
+    PERFORM set_config('role', 'none', false);
+    IF r IS NULL THEN
+        RETURN;
+    END IF;
+    SELECT * INTO STRICT p FROM bench.pooled WHERE role = r;
+    PERFORM set_config('role', p.pool_role, false);
+    PERFORM permissions.authenticate(p.credential);
+END
+$$;
+
 -- EXPLAIN (ANALYZE) of a statement; writes are rolled back.
 CREATE FUNCTION bench.explain(q text, is_write boolean)
 RETURNS jsonb
@@ -411,10 +438,10 @@ BEGIN
                  UNION ALL SELECT 1000, q.role, q.gparams
                  ORDER BY 1 LOOP
             step := step + 1;
-            PERFORM bench.become(u.role);
+            PERFORM bench.act_pooled(u.role);
             SELECT * INTO n, d FROM bench.digest_prepared('bq_' || q.qname || '_a', u.params, q.is_write);
             SELECT * INTO cn, cd FROM bench.digest(bench.literal(q.gsql, u.params), q.is_write, q.ret_cols);
-            PERFORM bench.become(NULL);
+            PERFORM bench.act_pooled(NULL);
             INSERT INTO bench.generic_checks VALUES (q.qname, u.role, step, n, d, cn, cd);
             COMMIT;
         END LOOP;
@@ -426,9 +453,10 @@ $$;
 -- The timing loop under generic plans: one prepared statement per query
 -- and variant in this session.  Before each timed execution of (a) by its
 -- user, the users of other shapes execute the same prepared statement
--- (untimed, each in its own transaction), so the timed execution follows a
--- role switch, as on a pooled connection.  (b) runs as the superuser,
--- right after an untimed run.
+-- (untimed, each in its own transaction), all through the pooled role with
+-- their credentials, so the timed execution reuses the plan another user's
+-- execution made and follows a change of identity, as on a pooled
+-- connection.  (b) runs as the superuser, right after an untimed run.
 CREATE PROCEDURE bench.run_generic(iterations int)
 LANGUAGE plpgsql
 AS $$
@@ -450,20 +478,21 @@ BEGIN
                 stmt := 'bq_' || q.qname || '_' || q.variant;
                 IF q.variant = 'a' THEN
                     FOR u IN SELECT * FROM bench.generic_users g WHERE g.qname = q.qname ORDER BY g.ord LOOP
-                        PERFORM bench.become(u.role);
+                        PERFORM bench.act_pooled(u.role);
                         PERFORM bench.explain(bench.execute_text(stmt, u.params), q.is_write);
                         PERFORM txid_current();
                         COMMIT;
                     END LOOP;
+                    PERFORM bench.act_pooled(q.role);
                 ELSE
                     PERFORM bench.become(q.role);
                     PERFORM bench.explain(bench.execute_text(stmt, q.gparams), q.is_write);
                     PERFORM txid_current();
                     COMMIT;
+                    PERFORM bench.become(q.role);
                 END IF;
-                PERFORM bench.become(q.role);
                 j := bench.explain(bench.execute_text(stmt, q.gparams), q.is_write);
-                PERFORM bench.become(NULL);
+                PERFORM bench.act_pooled(NULL);
                 INSERT INTO bench.samples
                 VALUES ('generic', i, q.qname, q.variant,
                         (j -> 0 ->> 'Planning Time')::float8,

@@ -192,4 +192,20 @@ SELECT x.qname, x.ord, :'rp' || x.role, pg_temp.fill(x.params, :'vars')::text[]
     ('accessible_performers', 3, 'supervisor', '{}'), ('accessible_performers', 4, 'auditor', '{}'))
     AS x(qname, ord, role, params);
 
+-- Generic plans are timed as a pooled application runs them: every user
+-- through one login role (PostgreSQL plans a statement under row-level
+-- security again whenever the role changes, so only then is one plan shared
+-- by users of different shapes), each acting through its API credential
+-- for the transaction.
+SELECT :'rp' || 'pooled' AS pooled_role \gset
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS :"pooled_role";
+RESET client_min_messages;
+CREATE ROLE :"pooled_role";
+GRANT permissions_client TO :"pooled_role";
+INSERT INTO bench.pooled (pool_role, role, credential)
+SELECT :'pooled_role', r.role,
+       permissions.create_api_credential((SELECT u.id FROM permissions.users u WHERE u.db_role = r.role::regrole), 'bench pooled')
+  FROM (SELECT role FROM bench.generic_users UNION SELECT role FROM bench.queries WHERE variant = 'a' AND gsql IS NOT NULL) r;
+
 GRANT USAGE ON SCHEMA bench TO PUBLIC;

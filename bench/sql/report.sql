@@ -107,7 +107,7 @@ SELECT format('| %s | %s | %s | %s | %s |', q.qname,
 SELECT '';
 SELECT '## (a)/(b) per plan mode';
 SELECT '';
-SELECT 'custom: each statement planned with its values (what the tables above show). generic: plan_cache_mode = force_generic_plan, one prepared statement per query in one session; before each timed execution of (a) by its user, users of other shapes (' || (SELECT string_agg(DISTINCT replace(role, 'permissions_bench_', ''), ', ') FROM bench.generic_users) || ') executed the same prepared statement with their own values, so the timed execution follows a role switch as on a pooled connection (PostgreSQL plans a statement under row-level security again when the role changes; (a) planning ms shows it). (b) runs as the superuser with the same statement each time.'
+SELECT 'custom: each statement planned with its values (what the tables above show). generic: plan_cache_mode = force_generic_plan, one prepared statement per query in one session; before each timed execution of (a) by its user, users of other shapes (' || (SELECT string_agg(DISTINCT replace(role, 'permissions_bench_', ''), ', ') FROM bench.generic_users) || ') executed the same prepared statement with their own values, every user through one pooled login role and its own API credential, as on a pooled connection: the timed execution reuses the plan another user made and follows a change of identity. (b) runs as the superuser with the same statement each time.'
  WHERE EXISTS (SELECT 1 FROM bench.samples WHERE mode = 'generic');
 SELECT '';
 SELECT '| query | user | custom (a) | custom (b) | custom (a)/(b) | generic (a) | generic (a) planning | generic (b) | generic (a)/(b) | generic (a) plan |';
