@@ -1220,6 +1220,78 @@ array_tier(Tier min_tier)
 	return min_tier < TIER_4 ? TIER_4 : (min_tier > TIER_1 ? TIER_1 : min_tier);
 }
 
+/* What an id array of the cache holds. */
+typedef enum ArrayContent
+{
+	ARRAY_ALL_PERFORMERS,		/* granted performers and those of whole accounts */
+	ARRAY_ANY_ACCOUNTS,			/* whole accounts and the accounts of granted performers */
+	ARRAY_WHOLE_ACCOUNTS,		/* accounts reached as a whole */
+	ARRAY_GRANTED_PERFORMERS	/* performers reached by grants */
+} ArrayContent;
+
+/*
+ * Fills (once per cache and tier) and returns one of the cache's sorted id
+ * arrays: the four share the walk over the cache's two tables.
+ */
+static void
+cache_array(AccessCache *c, ArrayContent what, Tier min_tier, int64 **ids, int *count)
+{
+	IdArray    *a;
+
+	switch (what)
+	{
+		case ARRAY_ALL_PERFORMERS:
+			a = &c->all_performers[array_tier(min_tier)];
+			break;
+		case ARRAY_ANY_ACCOUNTS:
+			a = &c->any_accounts[array_tier(min_tier)];
+			break;
+		case ARRAY_WHOLE_ACCOUNTS:
+			a = &c->whole_accounts[array_tier(min_tier)];
+			break;
+		default:
+			a = &c->granted_performers[array_tier(min_tier)];
+			break;
+	}
+	if (!a->built)
+	{
+		MemoryContext old = MemoryContextSwitchTo(c->cxt);
+		IdBuffer	b = {NULL, 0, 0};
+		HASH_SEQ_STATUS st;
+		AccessEntry *e;
+
+		if (c->has_user && what != ARRAY_WHOLE_ACCOUNTS)
+		{
+			hash_seq_init(&st, c->performers);
+			while ((e = hash_seq_search(&st)) != NULL)
+				if (e->tier >= min_tier)
+					idbuf_add(&b, what == ARRAY_ANY_ACCOUNTS ? e->account_id : e->key);
+		}
+		if (c->has_user && what != ARRAY_GRANTED_PERFORMERS)
+		{
+			Snapshot	snapshot = decision_snapshot();
+
+			hash_seq_init(&st, c->accounts);
+			while ((e = hash_seq_search(&st)) != NULL)
+			{
+				if (e->tier < min_tier)
+					continue;
+				if (what == ARRAY_ALL_PERFORMERS)
+					catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_ACCOUNT,
+								 catalog_attnum(EXT_PERFORMERS, "account_id"),
+								 Int64GetDatum(e->key), F_INT8EQ, snapshot,
+								 idbuf_callback, &b);
+				else
+					idbuf_add(&b, e->key);
+			}
+		}
+		finish_array(a, &b);
+		MemoryContextSwitchTo(old);
+	}
+	*ids = a->ids;
+	*count = a->count;
+}
+
 /*
  * Sorted ids of every performer the user reaches at min_tier or above: the
  * performers of wholly reached accounts and the granted ones.
@@ -1227,36 +1299,7 @@ array_tier(Tier min_tier)
 void
 access_cache_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 {
-	IdArray    *a = &c->all_performers[array_tier(min_tier)];
-
-	if (!a->built)
-	{
-		MemoryContext old = MemoryContextSwitchTo(c->cxt);
-		IdBuffer	b = {NULL, 0, 0};
-
-		if (c->has_user)
-		{
-			HASH_SEQ_STATUS st;
-			AccessEntry *e;
-			Snapshot	snapshot = decision_snapshot();
-
-			hash_seq_init(&st, c->performers);
-			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
-					idbuf_add(&b, e->key);
-			hash_seq_init(&st, c->accounts);
-			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
-					catalog_scan(EXT_PERFORMERS, EXT_IDX_PERFORMERS_ACCOUNT,
-								 catalog_attnum(EXT_PERFORMERS, "account_id"),
-								 Int64GetDatum(e->key), F_INT8EQ, snapshot,
-								 idbuf_callback, &b);
-		}
-		finish_array(a, &b);
-		MemoryContextSwitchTo(old);
-	}
-	*ids = a->ids;
-	*count = a->count;
+	cache_array(c, ARRAY_ALL_PERFORMERS, min_tier, ids, count);
 }
 
 /*
@@ -1266,88 +1309,21 @@ access_cache_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 void
 access_cache_accounts(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 {
-	IdArray    *a = &c->any_accounts[array_tier(min_tier)];
-
-	if (!a->built)
-	{
-		MemoryContext old = MemoryContextSwitchTo(c->cxt);
-		IdBuffer	b = {NULL, 0, 0};
-
-		if (c->has_user)
-		{
-			HASH_SEQ_STATUS st;
-			AccessEntry *e;
-
-			hash_seq_init(&st, c->accounts);
-			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
-					idbuf_add(&b, e->key);
-			hash_seq_init(&st, c->performers);
-			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
-					idbuf_add(&b, e->account_id);
-		}
-		finish_array(a, &b);
-		MemoryContextSwitchTo(old);
-	}
-	*ids = a->ids;
-	*count = a->count;
+	cache_array(c, ARRAY_ANY_ACCOUNTS, min_tier, ids, count);
 }
 
 /* Sorted ids of the accounts the user reaches as a whole at min_tier or above. */
 void
 access_cache_whole_accounts(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 {
-	IdArray    *a = &c->whole_accounts[array_tier(min_tier)];
-
-	if (!a->built)
-	{
-		MemoryContext old = MemoryContextSwitchTo(c->cxt);
-		IdBuffer	b = {NULL, 0, 0};
-
-		if (c->has_user)
-		{
-			HASH_SEQ_STATUS st;
-			AccessEntry *e;
-
-			hash_seq_init(&st, c->accounts);
-			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
-					idbuf_add(&b, e->key);
-		}
-		finish_array(a, &b);
-		MemoryContextSwitchTo(old);
-	}
-	*ids = a->ids;
-	*count = a->count;
+	cache_array(c, ARRAY_WHOLE_ACCOUNTS, min_tier, ids, count);
 }
 
 /* Sorted ids of the performers the user reaches through grants at min_tier or above. */
 void
 access_cache_granted_performers(AccessCache *c, Tier min_tier, int64 **ids, int *count)
 {
-	IdArray    *a = &c->granted_performers[array_tier(min_tier)];
-
-	if (!a->built)
-	{
-		MemoryContext old = MemoryContextSwitchTo(c->cxt);
-		IdBuffer	b = {NULL, 0, 0};
-
-		if (c->has_user)
-		{
-			HASH_SEQ_STATUS st;
-			AccessEntry *e;
-
-			hash_seq_init(&st, c->performers);
-			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
-					idbuf_add(&b, e->key);
-		}
-		finish_array(a, &b);
-		MemoryContextSwitchTo(old);
-	}
-	*ids = a->ids;
-	*count = a->count;
+	cache_array(c, ARRAY_GRANTED_PERFORMERS, min_tier, ids, count);
 }
 
 /*
