@@ -40,6 +40,13 @@ test/with-cluster bash -c '
     q -d fresh -c "CREATE EXTENSION permissions"
     q -At -d upgraded -c "SELECT extversion FROM pg_extension WHERE extname = '\''permissions'\''" > "$WORK/version.upgraded"
     q -At -d fresh -c "SELECT extversion FROM pg_extension WHERE extname = '\''permissions'\''" > "$WORK/version.fresh"
+    # the library of the new version with the tables of 1.0 (files
+    # installed, ALTER EXTENSION not yet run): a policy refuses to decide
+    createdb stale
+    q -d stale -c "CREATE EXTENSION permissions VERSION '\''1.0'\''" -c "CREATE ROLE regress_stale_reader"
+    psql -X -q -d stale -c "SET ROLE regress_stale_reader" \
+        -c "SELECT count(*) FROM permissions.performers" > "$WORK/stale.txt" 2>&1 || true
+    q -d stale -c "DROP EXTENSION permissions" -c "DROP ROLE regress_stale_reader"
     q -At -d upgraded -f test/upgrade/catalog.sql > "$WORK/upgraded.txt"
     q -At -d fresh -f test/upgrade/catalog.sql > "$WORK/fresh.txt"
 
@@ -77,6 +84,12 @@ not a member|CREATE TABLE permissions.regress_stray (x int)
 table rows|UPDATE permissions.tenant_epochs SET epoch = epoch + 1
 EOF
 '
+
+if grep -q 'ERROR:' "$work/stale.txt" && grep -q 'ALTER EXTENSION permissions UPDATE' "$work/stale.txt"; then
+    ok "the new library with the tables of 1.0 refuses to decide and says to update"
+else
+    not_ok "the new library with the tables of 1.0 did not refuse: $(head -3 "$work/stale.txt")"
+fi
 
 upgraded_version=$(cat "$work/version.upgraded")
 fresh_version=$(cat "$work/version.fresh")
