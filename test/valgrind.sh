@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# test/valgrind_tokens.sh [fuzz iterations]
+# test/valgrind.sh [fuzz iterations]
 #
-# Runs the token regression tests and a token fuzz pass against a throwaway
-# cluster whose server runs under valgrind (memcheck), then reports every
-# memcheck error whose stack passes through the extension (permissions.so).
-# Not a CI step (valgrind makes the server 20 to 50 times slower); run it by
-# hand after changing src/jws*.c or src/token.c.  Needs valgrind.
+# Runs regression tests (REGRESS, the token tests and the core decision
+# tests by default; ISOLATION, a few specs by default) and a token fuzz pass
+# against a throwaway cluster whose server runs under valgrind (memcheck),
+# then reports every memcheck error whose stack passes through the
+# extension (permissions.so).  Not a CI step (valgrind makes the server 20
+# to 50 times slower); run it by hand after changing the C code, e.g.
+# REGRESS="planner_support" ISOLATION= test/valgrind.sh 0.  Needs valgrind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 iterations=${1:-3000}
@@ -34,8 +36,10 @@ CONF
     "$bindir/postgres" -D "$dir/data" >"$dir/server.log" 2>&1 &
 export PGHOST=$dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 for _ in $(seq 1 120); do "$bindir/pg_isready" -q && break; sleep 1; done
-make -s installcheck ISOLATION= REGRESS="token_algorithms token_refusals token_lifetime token_subjects token_clock" || true
-/usr/bin/python3 test/fuzz_tokens.py "$iterations" || true
+make -s installcheck \
+    REGRESS="${REGRESS-token_algorithms token_refusals token_lifetime token_subjects token_clock attack_side_effects attack_borrowed_identity planner_support prepared_identity identity_lifetime access_sources app_tables}" \
+    ISOLATION="${ISOLATION-kept_caches tenant_invalidation revocation}" || true
+[ "$iterations" -gt 0 ] && { /usr/bin/python3 test/fuzz_tokens.py "$iterations" || true; }
 cleanup
 trap - EXIT
 # an error report is a block that starts with "==pid== " and a message, then
