@@ -34,6 +34,12 @@ import ops as opsmod                                                    # noqa: 
 from ops import ANY, gen_op                                              # noqa: E402
 
 TEMPLATE = 'differential_template'
+READ_KIND = {t: 'performer data' for t in ('performers', 'charts', 'measurements', 'conditions', 'notes',
+                                           'journals', 'tag_assignments')}
+READ_KIND.update({t: 'accounts, users, grants, memberships' for t in ('accounts', 'users', 'access_grants', 'teams',
+                                                                      'team_members', 'groups', 'group_members')})
+READ_KIND['audit_log'] = 'audit_log'
+OPSTATS = collections.Counter()         # (write, mode, model's verdict) -> count
 
 
 class Mismatch:
@@ -117,7 +123,7 @@ class Checker:
             self.cur.execute('COMMIT')
         for t in tables:
             got = res[t]
-            self.statkey = 'read ' + ('performer data' if t in ('performers', 'charts', 'measurements', 'conditions', 'notes', 'journals') else 'other tables')
+            self.statkey = 'read ' + READ_KIND.get(t, 'libraries and views')
             self.stats[self.statkey] += 1
             if isinstance(got, Exception):
                 if u is None:
@@ -132,14 +138,14 @@ class Checker:
             exp10 = {k for k, r in st[t].items() if M10.visible(u, t, k, r)}
             for k in sorted(got - exp, key=str)[:3]:
                 self.mismatch('read', '%s: row visible that the model hides' % t, u,
-                              'SELECT * FROM permissions.%s' % t, 'hidden', 'visible',
+                              'SELECT * FROM permissions.%s' % t, 'hidden: %s %s' % (k, st[t].get(k)), 'visible',
                               ('read', u, t, k, 'extra'), k in exp10)
             for k in sorted(exp - got, key=str)[:3]:
                 self.mismatch('read', '%s: row hidden that the model shows' % t, u,
-                              'SELECT * FROM permissions.%s' % t, 'visible', 'hidden',
+                              'SELECT * FROM permissions.%s' % t, 'visible: %s %s' % (k, st[t].get(k)), 'hidden',
                               ('read', u, t, k, 'missing'), k not in exp10)
         for t in OTHER_TABLES:
-            self.statkey = 'read other tables'
+            self.statkey = 'read tables the worlds leave empty'
             self.stats[self.statkey] += 1
             got = res[t]
             if isinstance(got, Exception):
@@ -317,6 +323,7 @@ class Checker:
         post = self.state()
         self.stats['write outcome'] += 1
         self.stats['write resulting rows'] += 1
+        OPSTATS[(op.name, mode, 'allowed' if p11.ok else 'refused')] += 1
         self.statkey = 'write outcome'
 
         def outcome_ok(p):
@@ -360,12 +367,16 @@ def state_diff(exp, got):
     """Tables whose rows differ.  Rows the model adds have keys ('new', n): they
     match any new row of the database with the same columns (ANY matches anything)."""
     out = {}
+    mapping = {}            # ('new', n) -> the id the database gave that row
+
+    def subst(r):
+        return {c: mapping.get(v, v) if isinstance(v, tuple) else v for c, v in r.items()}
     for t in STATE_TABLES:
         if t == 'audit_log':
             continue
         e, g = exp[t], got[t]
         problems = []
-        new_e = [r for k, r in e.items() if isinstance(k, tuple) and k and k[0] == 'new']
+        new_e = [(k, subst(r)) for k, r in e.items() if isinstance(k, tuple) and k and k[0] == 'new']
         for k, r in e.items():
             if isinstance(k, tuple) and k and k[0] == 'new':
                 continue
@@ -375,9 +386,10 @@ def state_diff(exp, got):
                 problems.append(('changed', k, r, g[k]))
         new_g = [(k, r) for k, r in g.items() if k not in e]
         unmatched = list(new_g)
-        for r in new_e:
+        for nk, r in new_e:
             for i, (k, gr) in enumerate(unmatched):
                 if row_eq(r, gr):
+                    mapping[nk] = k
                     del unmatched[i]
                     break
             else:
@@ -638,6 +650,7 @@ def main():
     ap.add_argument('--long', action='store_true', help='at least 100,000 comparisons')
     ap.add_argument('--shrink-seconds', type=float, default=60, help='time to shrink each mismatch class')
     ap.add_argument('--max-shrink', type=int, default=12, help='mismatch classes to shrink')
+    ap.add_argument('--verbose', action='store_true', help='per-write counts of allowed and refused')
     ap.add_argument('--strict', action='store_true',
                     help='count mismatches on 1.1 points still being implemented as failures')
     args = ap.parse_args()
@@ -678,6 +691,14 @@ def main():
     for k in sorted(stats):
         if k not in ('worlds', 'users'):
             log('  %-45s %8d' % (k, stats[k]))
+    allowed = sum(v for k, v in OPSTATS.items() if k[2] == 'allowed')
+    log('writes: %d allowed and %d refused by the model' % (allowed, sum(OPSTATS.values()) - allowed))
+    if args.verbose:
+        per = collections.Counter()
+        for (name, mode, verdict), v in OPSTATS.items():
+            per[(name, verdict)] += v
+        for (name, verdict), v in sorted(per.items()):
+            log('  %-80s %-8s %5d' % (name, verdict, v))
     findings = [c for c in classes if not classes[c][0][2].pending]
     pending = [c for c in classes if classes[c][0][2].pending]
     log('mismatches: %d (%d classes: %d findings, %d on 1.1 points still being implemented)' % (

@@ -246,7 +246,11 @@ class Model:
         if not self.active(u):
             return False            # no identity: no rows
         if table == 'accounts':
-            return self.member(u, row_id)
+            # is_member (1.1 Membership); and the sub-accounts a holder of
+            # manage_sub_accounts changes and deletes (SPEC Accounts, README
+            # Sub-accounts: "needs manage_sub_accounts in its parent")
+            return self.member(u, row_id) or (row['parent_id'] is not None and
+                                              self.holds(u, 'manage_sub_accounts', row['parent_id']))
         if table == 'users':
             # README decisions: own row; manage_users holders see the accounts they manage
             return row_id == u or self.holds(u, 'manage_users', row['account_id'])
@@ -261,10 +265,11 @@ class Model:
             return self.tier(u, row['performer_id']) >= 1
         if table == 'access_grants':
             # README decisions: grantees see the grants made to them; viewing the
-            # kind "access" of a performer (tier1) shows its grants.  silent: the
-            # members of a grantee team are grantees; grants on a group are seen
-            # by manage_users holders in the group's account (who may make them)
-            if row['user_id'] == u or row['team_id'] in self.teams_of.get(u, set()):
+            # kind "access" of a performer (tier1) shows its grants.  silent:
+            # whether the members of a grantee team see its grants (the model:
+            # no, the team is the grantee); grants on a group are seen by
+            # manage_users holders in the group's account (who may make them)
+            if row['user_id'] == u:
                 return True
             if row['performer_id'] is not None:
                 return self.tier(u, row['performer_id']) >= 4

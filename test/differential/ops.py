@@ -819,10 +819,17 @@ GENERATORS = [
 
 
 def gen_op(rng, st, u, users, M11):
+    """A random write; half the time one the model allows (random targets are
+    mostly refused, and allowed writes are what change the world)."""
     gens = [g for g, w in GENERATORS for _ in range(w)]
-    for _ in range(20):
+    want_allowed = rng.random() < 0.5
+    last = None
+    for _ in range(40):
         g = rng.choice(gens)
         op = g(rng, st, u, users, M11) if g is op_grant else g(rng, st, u, users)
-        if op is not None:
+        if op is None:
+            continue
+        last = op
+        if not want_allowed or op.predict(M11).ok:
             return op
-    return None
+    return last
