@@ -29,8 +29,12 @@ class Op:
     """style: 'dml' (refused = error or no row), 'func' (refused = error),
     'nochange' (either outcome, but nothing may change)."""
 
-    def __init__(self, name, user, sql, predict, style='dml'):
+    def __init__(self, name, user, sql, predict, style='dml', family=None, post_sql=None, post_check=None):
         self.name, self.user, self.sql, self.predict, self.style = name, user, sql, predict, style
+        self.family = family or name.split(' (')[0]
+        # a statement run after sql in the same transaction, and what its rows
+        # must be when the write is allowed (post_check(rows) -> error text or None)
+        self.post_sql, self.post_check = post_sql, post_check
 
 
 def lit(v):
@@ -379,6 +383,14 @@ def op_performer(rng, st, u, users):
             cols, vals = cols + ', created_by', vals + ', %d' % rng.choice(list(users))
         ret = ' RETURNING *' if v == 'insert returning' else ' RETURNING id'
         sql = 'INSERT INTO permissions.performers (%s) VALUES (%s)%s' % (cols, vals, ret)
+        # whoever inserts a performer gets a tier1 grant on it from the next statement on (1.1)
+        post_sql = ("SELECT count(*), max(permissions.effective_tier(id)::text) FROM permissions.performers "
+                    "WHERE first_name = 'New' AND created_by = permissions.current_user_id() "
+                    "AND id NOT IN (SELECT unnest(%s::bigint[]))")
+
+        def post_check(rows, known=sorted(st['performers'])):
+            return None if rows and rows[0][0] >= 1 and rows[0][1] == 'tier1' else \
+                'the next statement does not see the new performer at tier1: %s' % (rows,)
 
         def predict(M):
             if M.identity(u) is None:
@@ -396,7 +408,8 @@ def op_performer(rng, st, u, users):
                                                  'performer_id': k, 'group_id': None, 'tier': 4,
                                                  'expires_at': None, 'granted_by': ANY}
             return Pred(True, apply)
-        return Op('performer %s' % v, u, sql, predict)
+        return Op('performer %s' % v, u, sql, predict, post_sql=(post_sql, sorted(st['performers'])),
+                  post_check=post_check)
     p = choose(rng, st['performers'])
     if p is None:
         return None
@@ -438,11 +451,14 @@ def _pick_grantee(rng, st, u, ta_line_of):
 
 def op_grant(rng, st, u, users, M11):
     on_group = st['groups'] and rng.random() < 0.35
+    bias = rng.random() < 0.6           # a target the user may grant on
     if on_group:
-        tgt = rng.choice(list(st['groups']))
+        cands = [g for g, r in st['groups'].items() if M11.holds(u, 'manage_users', r['account_id'])] if bias else []
+        tgt = rng.choice(cands or list(st['groups']))
         ta = st['groups'][tgt]['account_id']
     else:
-        tgt = choose(rng, st['performers'])
+        cands = [p for p in st['performers'] if M11.tier(u, p) >= 4] if bias else []
+        tgt = rng.choice(cands) if cands else choose(rng, st['performers'])
         if tgt is None:
             return None
         ta = st['performers'][tgt]['account_id']
@@ -488,7 +504,8 @@ def op_grant(rng, st, u, users, M11):
             s['access_grants'][k] = row
         return Pred(True, apply)
     desc = '%s on %s to %s, %s' % (path, 'group' if on_group else 'performer', gdesc, exp_desc)
-    return Op('grant (%s)' % desc, u, sql, predict, style='func' if path == 'grant_access' else 'dml')
+    return Op('grant (%s)' % desc, u, sql, predict, style='func' if path == 'grant_access' else 'dml',
+              family='grant via %s on a %s to a %s' % (path, 'group' if on_group else 'performer', kind))
 
 
 def op_revoke(rng, st, u, users):
@@ -833,3 +850,141 @@ def gen_op(rng, st, u, users, M11):
         if not want_allowed or op.predict(M11).ok:
             return op
     return last
+
+
+# ---- users -------------------------------------------------------------------
+def type_rule(role, utype, perms, access):
+    """User types (SPEC User types; README: managers must be full_access)."""
+    if role == 'manager' and utype != 'full_access':
+        return 'managers must be full_access'
+    if utype == 'single_performer' and (perms or access != 0):
+        return 'single_performer: no permissions, wildcard none'
+    if utype == 'read_only' and (perms or access > 1):
+        return 'read_only: no permissions, wildcard none or tier4'
+    return None
+
+
+def user_change_rule(M, u, target, new):
+    """May u change user target to the values in new?  (SPEC Granting without
+    escalation; README Granting without escalation, Profiles)."""
+    s = M.s
+    if M.identity(u) is None:
+        return 'no identity'
+    t = s['users'].get(target)
+    if t is None:
+        return 'no such user'
+    if not M.visible(u, 'users', target, t):
+        return 'not visible'
+    access_fields = {'role', 'user_type', 'permissions', 'access', 'active', 'account_id'}
+    changed = {k for k, v in new.items() if t.get(k) != v}
+    if target == u:
+        if changed & access_fields:
+            return 'nobody changes their own role, type, permissions, tier, account or status'
+        if not M.holds(u, 'manage_profile', t['account_id']):
+            return 'editing one\'s own profile needs manage_profile'
+        return None
+    a = t['account_id']
+    if not M.holds(u, 'manage_users', a):
+        return 'managing users needs manage_users'
+    if not M.manages(u, a):
+        me = s['users'][u]
+        if t['role'] == 'manager' or new.get('role') == 'manager':
+            return 'a non-manager cannot make or change managers'
+        if 'permissions' in changed and not (new['permissions'] - t['permissions']) <= me['permissions']:
+            return 'gives only permissions it holds'
+        if 'access' in changed and new['access'] > me['access']:
+            return 'wildcard tiers up to its own'
+    merged = dict(t, **new)
+    why = type_rule(merged['role'], merged['user_type'], merged['permissions'], merged['access'])
+    if why:
+        return why
+    if t['role'] == 'manager' and t['active'] and (merged['role'] != 'manager' or not merged['active']):
+        acct = s['accounts'][a]
+        if acct['parent_id'] is None:
+            others = [x for x, r in s['users'].items() if x != target and r['account_id'] == a
+                      and r['role'] == 'manager' and r['active']]
+            if not others:
+                return 'the last active manager of a top-level account stays'
+    return None
+
+
+def op_users(rng, st, u, users):
+    v = rng.choice(['access', 'permissions', 'role', 'active', 'email', 'user_type', 'create_user',
+                    'create_user same name'])
+    me = st['users'].get(u)
+    if v.startswith('create_user'):
+        a = me['account_id'] if me and rng.random() < 0.6 else choose(rng, st['accounts'])
+        role = rng.choice(['user', 'user', 'user', 'manager'])
+        utype = rng.choice(['full_access', 'full_access', 'read_only', 'single_performer'])
+        perms = frozenset(rng.sample(['create_performers', 'manage_users', 'manage_tags', 'view_reporting',
+                                      'manage_teams'], rng.randint(0, 2))) if utype == 'full_access' and rng.random() < 0.6 else frozenset()
+        access = rng.randint(0, 4) if utype == 'full_access' else rng.randint(0, 1)
+        if v == 'create_user same name':
+            others = [x for x, r in st['users'].items() if r['account_id'] != a]
+            name = 'user %d' % rng.choice(others) if others else 'fresh %d' % rng.randint(1, 10 ** 6)
+        else:
+            name = 'fresh %d' % rng.randint(1, 10 ** 6)
+        sql = "SELECT permissions.create_user(%d, %s, role => %s, user_type => %s, permissions => %s, access => %s)" % (
+            a, lit(name), lit(role), lit(utype), lit('{%s}' % ','.join(sorted(perms))), lit(TIERS[access]))
+
+        def predict(M):
+            if M.identity(u) is None:
+                return REFUSED('no identity')
+            if a not in M.s['accounts'] or not M.holds(u, 'manage_users', a):
+                return REFUSED('managing users needs manage_users')
+            if not M.manages(u, a):
+                if role == 'manager':
+                    return REFUSED('a non-manager cannot make managers')
+                if not perms <= M.s['users'][u]['permissions']:
+                    return REFUSED('gives only permissions it holds')
+                if access > M.s['users'][u]['access']:
+                    return REFUSED('wildcard tiers up to its own')
+            why = type_rule(role, utype, perms, access)
+            if why:
+                return REFUSED(why)
+            taken = [x for x, r in M.s['users'].items() if r['username'] == name
+                     and (r['account_id'] == a or not M.v11)]
+            if taken:
+                return REFUSED('username taken (unique per account in 1.1, across accounts in 1.0)')
+
+            def apply(s):
+                s['users'][new_key()] = {'account_id': a, 'username': name, 'role': role, 'user_type': utype, 'permissions': perms,
+                                         'access': access, 'active': True, 'db_role': None}
+            return Pred(True, apply)
+        return Op('users %s' % v, u, sql, predict, style='func')
+    target = u if me and rng.random() < 0.3 else choose(rng, st['users'])
+    t = st['users'][target]
+    new = {}
+    if v == 'access':
+        new['access'] = rng.randint(0, 4)
+        sql = 'UPDATE permissions.users SET access = %s WHERE id = %d' % (lit(TIERS[new['access']]), target)
+    elif v == 'permissions':
+        p = set(t['permissions'])
+        x = rng.choice(['create_performers', 'manage_users', 'manage_tags', 'view_reporting', 'view_audit_logs'])
+        p ^= {x}
+        new['permissions'] = frozenset(p)
+        sql = 'UPDATE permissions.users SET permissions = %s WHERE id = %d' % (lit('{%s}' % ','.join(sorted(p))), target)
+    elif v == 'role':
+        new['role'] = 'user' if t['role'] == 'manager' else 'manager'
+        sql = 'UPDATE permissions.users SET role = %s WHERE id = %d' % (lit(new['role']), target)
+    elif v == 'active':
+        new['active'] = not t['active']
+        sql = 'UPDATE permissions.users SET active = %s WHERE id = %d' % ('true' if new['active'] else 'false', target)
+    elif v == 'user_type':
+        new['user_type'] = rng.choice(['full_access', 'read_only', 'single_performer'])
+        sql = 'UPDATE permissions.users SET user_type = %s WHERE id = %d' % (lit(new['user_type']), target)
+    else:
+        sql = "UPDATE permissions.users SET email = 'changed@example.org' WHERE id = %d" % target
+
+    def predict(M):
+        why = user_change_rule(M, u, target, new)
+        if why:
+            return REFUSED(why)
+
+        def apply(s):
+            s['users'][target].update(new)
+        return Pred(True, apply)
+    return Op('users update %s (%s)' % (v, 'self' if target == u else 'other'), u, sql, predict)
+
+
+GENERATORS.append((op_users, 5))

@@ -15,7 +15,7 @@ from model import PERMS, TIERS
 # the tables the model knows, the columns it reads, and the key of a row
 STATE_TABLES = {
     'accounts': ('id', ['parent_id']),
-    'users': ('id', ['account_id', 'role', 'user_type', 'permissions', 'access', 'active', 'db_role']),
+    'users': ('id', ['account_id', 'username', 'role', 'user_type', 'permissions', 'access', 'active', 'db_role']),
     'performers': ('id', ['account_id', 'first_name', 'created_by']),
     'groups': ('id', ['account_id', 'name']),
     'group_members': (('group_id', 'performer_id'), ['account_id']),
@@ -373,7 +373,9 @@ def closure(recs, dropped_keys):
 
 
 def sequences_sql():
-    return ["SELECT setval(pg_get_serial_sequence('permissions.%s', 'id'), 1000);" % t for t in ID_TABLES]
+    """Ids of rows the test's writes create start above the world's explicit ids."""
+    return ["SELECT setval(pg_get_serial_sequence('permissions.' || t, 'id'), 1000) FROM unnest('{%s}'::text[]) t;"
+            % ','.join(ID_TABLES)]
 
 
 def load(cur, recs, roles, nobody):
