@@ -35,6 +35,7 @@ class Op:
         # a statement run after sql in the same transaction, and what its rows
         # must be when the write is allowed (post_check(rows) -> error text or None)
         self.post_sql, self.post_check = post_sql, post_check
+        self.compare_rows = True        # False: only allowed or refused is predicted
 
 
 def lit(v):
@@ -988,3 +989,64 @@ def op_users(rng, st, u, users):
 
 
 GENERATORS.append((op_users, 5))
+
+
+def op_data_move(rng, st, u, users):
+    """Moves chart data to another chart (maybe another performer or tenant):
+    the old row must be editable and the new one too (SPEC tier matrix, on
+    every SQL path)."""
+    t = rng.choice(list(DATA))
+    kind = DATA[t][0]
+    r = choose(rng, st[t])
+    if r is None:
+        return None
+    c2 = choose(rng, st['charts'])
+    ch2 = st['charts'][c2]
+    sql = 'UPDATE permissions.%s SET account_id = %d, performer_id = %d, chart_id = %d WHERE id = %d' % (
+        t, ch2['account_id'], ch2['performer_id'], c2, r)
+
+    def predict(M):
+        row = M.s[t].get(r)
+        if row is None or not M.visible(u, t, r, row) or c2 not in M.s['charts']:
+            return REFUSED('not visible')
+        own = row['created_by'] == u
+        if not matrix(M.tier(u, row['performer_id']), 'edit', kind, own):
+            return REFUSED('edit on the old performer')
+        if not matrix(M.tier(u, ch2['performer_id']), 'edit', kind, own):
+            return REFUSED('edit on the new performer')
+
+        def apply(s):
+            s[t][r].update(account_id=ch2['account_id'], performer_id=ch2['performer_id'], chart_id=c2)
+        return Pred(True, apply)
+    return Op('move %s to another chart' % t, u, sql, predict)
+
+
+def op_performer_transfer(rng, st, u, users):
+    """Moving a performer between accounts needs transfer_performers (or being a
+    manager) in both accounts, on every SQL path (README).  Only allowed or
+    refused is predicted; what follows the performer is not modelled."""
+    p = choose(rng, st['performers'])
+    a = choose(rng, st['accounts'])
+    if p is None or a == st['performers'][p]['account_id']:
+        return None
+    path = rng.choice(['transfer_performer', 'update'])
+    if path == 'update':
+        sql = 'UPDATE permissions.performers SET account_id = %d WHERE id = %d' % (a, p)
+    else:
+        sql = 'SELECT permissions.transfer_performer(%d, %d)' % (p, a)
+
+    def predict(M):
+        row = M.s['performers'].get(p)
+        if row is None or a not in M.s['accounts'] or M.identity(u) is None:
+            return REFUSED('no such performer or account')
+        if not M.visible(u, 'performers', p, row):
+            return REFUSED('not visible')
+        if not (M.holds(u, 'transfer_performers', row['account_id']) and M.holds(u, 'transfer_performers', a)):
+            return REFUSED('transfer_performers in both accounts')
+        return Pred(True, lambda s: None)
+    op = Op('performer transfer (%s)' % path, u, sql, predict, style='func' if path != 'update' else 'dml')
+    op.compare_rows = False
+    return op
+
+
+GENERATORS.extend([(op_data_move, 2), (op_performer_transfer, 2)])
