@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from model import Model, TIERS, PERMS, KINDS, ACTIONS, matrix          # noqa: E402
 from world import (STATE_TABLES, OTHER_TABLES, gen_world, closure, load, read_state,   # noqa: E402
                    sequences_sql, ensure_role, now_utc)
+import world                                                            # noqa: E402
 import ops as opsmod                                                    # noqa: E402
 from ops import ANY, gen_op                                              # noqa: E402
 
@@ -564,6 +565,7 @@ class Repro:
         question; returns the mismatch classes it shows."""
         self.n += 1
         name = 'differential_shrink_%s_%d' % (RUN, self.seed)
+        world.Soon.seconds = 0.5            # small worlds load fast: wait less
         conn = fresh_db(self.admin, name)
         try:
             cur = conn.cursor()
@@ -590,6 +592,7 @@ class Repro:
                     else ck.dba_functions(st, M11, M10)
             return ck.found
         finally:
+            world.Soon.seconds = 2.0
             conn.close()
             drop_db(self.admin, name)
 
@@ -669,7 +672,7 @@ def repro_sql(recs, roles, nobody, replay, m, found):
         out.extend(r.sql())
     out.extend(sequences_sql())
     if any(r.soon for r in recs):
-        out.append('SELECT pg_sleep(2.5);  -- the grants created with a 2-second expiry have expired')
+        out.append('SELECT pg_sleep(%g);  -- the grants created with a short expiry have expired' % (world.Soon.seconds + 0.5))
     for op in replay:
         out.append('SET ROLE %s; %s; RESET ROLE;' % (roles[op.user] if op.user else nobody, op.sql))
     role = roles[found.user] if found.user is not None else (nobody if m.target[0] != 'fn' or m.target[1] is not None else None)
@@ -700,7 +703,8 @@ def main():
     ap.add_argument('--reads-per-write', type=int, default=2)
     ap.add_argument('--functions-every', type=int, default=10)
     ap.add_argument('--world-seconds', type=float, default=0, help='time limit per world (0: none)')
-    ap.add_argument('--long', action='store_true', help='at least 100,000 comparisons')
+    ap.add_argument('--long', action='store_true', help='12 worlds of 500 writes: millions of comparisons')
+    ap.add_argument('--only-world', type=int, help='replay only this world of each seed')
     ap.add_argument('--shrink-seconds', type=float, default=60, help='time to shrink each mismatch class')
     ap.add_argument('--max-shrink', type=int, default=12, help='mismatch classes to shrink')
     ap.add_argument('--verbose', action='store_true', help='per-write counts of allowed and refused')
@@ -724,8 +728,8 @@ def main():
         with open(args.known) as f:
             known = [line.strip() for line in f if line.strip() and not line.startswith('#')]
     if args.long:
-        args.ops = max(args.ops, 400)
-        args.worlds = max(args.worlds, 6)
+        args.ops = max(args.ops, 500)
+        args.worlds = max(args.worlds, 12)
     t0 = time.monotonic()
     stats = collections.Counter()
     admin = admin_conn()
@@ -737,6 +741,8 @@ def main():
     log('differential test: seeds %s (replay one with --seed N)' % ' '.join(map(str, seeds)))
     for seed in seeds:
         for w in range(args.worlds):
+            if args.only_world is not None and w != args.only_world:
+                continue
             try:
                 f, recs, roles, nobody = run_world(admin, seed, w, args, stats, log)
                 found.extend((seed, w, m) for m in f)

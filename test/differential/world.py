@@ -97,10 +97,24 @@ def lit(v):
 
 class Raw:
     def __init__(self, sql):
-        self.sql = sql
+        self._sql = sql
+
+    @property
+    def sql(self):
+        return self._sql
 
 
-SOON = Raw("clock_timestamp() + interval '2 seconds'")
+class Soon(Raw):
+    """An expiry a moment ahead (an expiry must be in the future when a grant is
+    written); load() waits until it has passed."""
+    seconds = 2.0
+
+    @property
+    def sql(self):
+        return "clock_timestamp() + interval '%g seconds'" % Soon.seconds
+
+
+SOON = Soon('')
 FUTURE = Raw("now() + interval '30 days'")
 
 
@@ -388,7 +402,7 @@ def load(cur, recs, roles, nobody):
         for s in r.sql():
             cur.execute(s)
         if r.soon:
-            soon_until = time.monotonic() + 2.2
+            soon_until = time.monotonic() + Soon.seconds + 0.2
     for s in sequences_sql():
         cur.execute(s)
     if soon_until is not None:
