@@ -305,6 +305,24 @@ class Checker:
                     cmp('effective_tier(p, user)', 'tier', (p, v), t, TIERS[M11.tier(v, p)], TIERS[M10.tier(v, p)],
                         'SELECT permissions.effective_tier(%d, %d)' % (p, v))
 
+    def privileges(self, u, st):
+        """Table privileges belong to permissions_client, which a mapped login role
+        joins; a role mapped to nobody has none (1.1 Privileges; 1.0: PUBLIC)."""
+        def run():
+            return self.q("SELECT has_table_privilege(current_user, 'permissions.performers', 'SELECT')")[0][0]
+        self.cur.execute('BEGIN')
+        try:
+            got = self.as_user(u, run)
+        finally:
+            self.cur.execute('COMMIT')
+        mapped = u is not None
+        self.statkey = 'privileges'
+        self.stats[self.statkey] += 1
+        if got != mapped:
+            self.mismatch('privileges', 'SELECT on the tables for a role %s' % ('mapped to a user' if mapped else 'mapped to nobody'),
+                          u, "SELECT has_table_privilege(current_user, 'permissions.performers', 'SELECT')",
+                          mapped, got, ('fn', u, 'privileges', ()), got is True)
+
     def dba_functions(self, st, M11, M10):
         """As the DBA: effective_tier and check for every user and performer."""
         users = sorted(st['users'])
@@ -524,6 +542,7 @@ def run_world(admin, seed, widx, args, stats, log):
     M11, M10 = ck.models(st)
     ck.dba_functions(st, M11, M10)
     for u in all_users + [None]:
+        ck.privileges(u, st)
         ck.read_all(u, st, M11, M10)
         if u is not None or args.long:
             ck.functions(u, st, M11, M10, rng)
@@ -587,6 +606,8 @@ class Repro:
                 ck.run_write(target[1], target[2], st)
             elif kind == 'read':
                 ck.read_all(target[1], st, M11, M10, tables=[target[2]] if target[2] in STATE_TABLES else [])
+            elif target[2] == 'privileges':
+                ck.privileges(target[1], st)
             else:
                 ck.functions(target[1], st, M11, M10, random.Random(0)) if target[1] is not None \
                     else ck.dba_functions(st, M11, M10)
@@ -675,7 +696,8 @@ def repro_sql(recs, roles, nobody, replay, m, found):
         out.append('SELECT pg_sleep(%g);  -- the grants created with a short expiry have expired' % (world.Soon.seconds + 0.5))
     for op in replay:
         out.append('SET ROLE %s; %s; RESET ROLE;' % (roles[op.user] if op.user else nobody, op.sql))
-    role = roles[found.user] if found.user is not None else (nobody if m.target[0] != 'fn' or m.target[1] is not None else None)
+    as_dba = m.target[0] == 'fn' and str(m.target[2]).startswith('dba_')
+    role = None if as_dba else (roles[found.user] if found.user is not None else nobody)
     if m.target[0] == 'write':
         out.append('BEGIN;')
         out.append('SET ROLE %s;' % (roles[found.user] if found.user is not None else nobody))
@@ -688,7 +710,7 @@ def repro_sql(recs, roles, nobody, replay, m, found):
         out.append('%s;' % found.statement)
         if role:
             out.append('RESET ROLE;')
-    out.append('-- user: %s' % (found.user if found.user is not None else ('nobody' if role else 'DBA')))
+    out.append('-- user: %s' % ('DBA' if as_dba else found.user if found.user is not None else 'none (a role mapped to nobody)'))
     out.append('-- model expects: %s' % (found.expected,))
     out.append('-- database did:  %s' % (found.got,))
     return '\n'.join(out)

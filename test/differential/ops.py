@@ -1050,3 +1050,65 @@ def op_performer_transfer(rng, st, u, users):
 
 
 GENERATORS.extend([(op_data_move, 2), (op_performer_transfer, 2)])
+
+
+def op_audit(rng, st, u, users):
+    """Nobody can change or delete audit entries, or write one (SPEC Audit)."""
+    v = rng.choice(['update', 'delete', 'insert'])
+    a = choose(rng, st['accounts'])
+    if v == 'update':
+        sql = "UPDATE permissions.audit_log SET action = 'forged' WHERE account_id = %d" % a
+    elif v == 'delete':
+        sql = 'DELETE FROM permissions.audit_log WHERE account_id = %d' % a
+    else:
+        sql = ("INSERT INTO permissions.audit_log (account_id, actor_id, action, table_name, row_id) "
+               "VALUES (%d, %s, 'insert', 'users', 1)" % (a, lit(u)))
+    return Op('audit_log %s' % v, u, sql, lambda M: REFUSED('audit_log is append-only, written by the system'))
+
+
+def op_accounts(rng, st, u, users):
+    """Sub-accounts (manage_sub_accounts in the parent), account details
+    (manage_organization), plan (DBAs only) (SPEC, README Account administration)."""
+    v = rng.choice(['create sub-account', 'create top-level', 'rename', 'update phone', 'update plan'])
+    me = st['users'].get(u)
+    a = me['account_id'] if me and rng.random() < 0.5 else choose(rng, st['accounts'])
+    if v.startswith('create'):
+        parent = None if v == 'create top-level' else a
+        sql = "SELECT permissions.create_account('new account', parent_id => %s)" % lit(parent)
+
+        def predict(M):
+            if M.identity(u) is None:
+                return REFUSED('no identity')
+            if parent is None:
+                return REFUSED('top-level accounts are for DBAs')
+            if parent not in M.s['accounts'] or not M.holds(u, 'manage_sub_accounts', parent):
+                return REFUSED('needs manage_sub_accounts in the parent')
+
+            def apply(s):
+                s['accounts'][new_key()] = {'parent_id': parent}
+            return Pred(True, apply)
+        return Op('accounts %s' % v, u, sql, predict, style='func')
+    if v == 'rename':
+        sql = "SELECT permissions.rename_account(%d, 'renamed')" % a
+    elif v == 'update phone':
+        sql = "UPDATE permissions.accounts SET phone = '555-0100' WHERE id = %d" % a
+    else:
+        sql = "UPDATE permissions.accounts SET plan = 'gold' WHERE id = %d" % a
+
+    def predict(M):
+        row = M.s['accounts'].get(a)
+        if row is None or M.identity(u) is None:
+            return REFUSED('no identity or account')
+        if v == 'update plan':
+            return REFUSED('changing plan is for DBAs')
+        if v == 'update phone' and not M.visible(u, 'accounts', a, row):
+            return REFUSED('not visible')
+        ok = M.holds(u, 'manage_organization', a) or (
+            row['parent_id'] is not None and M.holds(u, 'manage_sub_accounts', row['parent_id']))
+        if not ok:
+            return REFUSED('needs manage_organization (or manage_sub_accounts in the parent)')
+        return Pred(True, lambda s: None)
+    return Op('accounts %s' % v, u, sql, predict, style='func' if v == 'rename' else 'dml')
+
+
+GENERATORS.extend([(op_audit, 1), (op_accounts, 3)])
