@@ -62,6 +62,7 @@ class Checker:
         self.found = []                     # Mismatch
         self.record = record
         self.committed = []                 # writes committed so far (replayed by the shrinker)
+        self.definers = []                  # (function, owner user or None): SECURITY DEFINER whoami
         self.statkey = None
 
     # ---- plumbing ----------------------------------------------------------
@@ -323,6 +324,47 @@ class Checker:
                           u, "SELECT has_table_privilege(current_user, 'permissions.performers', 'SELECT')",
                           mapped, got, ('fn', u, 'privileges', ()), got is True)
 
+    def make_definers(self, rng, users):
+        """SECURITY DEFINER functions owned by a mapped role and by the unmapped one."""
+        owners = rng.sample(users, min(2, len(users))) + [None]
+        self.install_definers([('public.differential_whoami_%d' % i, o) for i, o in enumerate(owners)])
+
+    def install_definers(self, definers):
+        for f, o in definers:
+            for stmt in definer_sql(f, self.role_of(o)):
+                self.cur.execute(stmt)
+            self.definers.append((f, o))
+
+    def definer_identity(self, u, st, M11, M10):
+        """Inside a SECURITY DEFINER function owned by a non-superuser, the acting
+        role is the owner: its own mapping, never the caller's identity (1.1 Identity;
+        1.0: the caller's identity)."""
+        for f, owner in self.definers:
+            def run():
+                self.cur.execute('SAVEPOINT d')
+                try:
+                    r = self.q('SELECT %s()' % f)[0][0]
+                    self.cur.execute('RELEASE SAVEPOINT d')
+                    return r
+                except psycopg.Error:
+                    self.cur.execute('ROLLBACK TO SAVEPOINT d')
+                    return 'error'
+            self.cur.execute('BEGIN')
+            try:
+                got = self.as_user(u, run)
+            finally:
+                self.cur.execute('COMMIT')
+            exp = M11.identity(owner)
+            exp10 = M10.identity(u)
+            if got == 'error' and owner is None:
+                got = None          # the unmapped owner may lack privileges: it is nobody either way
+            self.statkey = 'identity inside SECURITY DEFINER'
+            self.stats[self.statkey] += 1
+            if got != exp:
+                self.mismatch('identity', 'SECURITY DEFINER function owned by %s' % ('a mapped role' if owner else 'an unmapped role'),
+                              u, 'SELECT %s()' % f, exp, got,
+                              ('fn', u, 'definer', (f,)), got == exp10)
+
     def dba_functions(self, st, M11, M10):
         """As the DBA: effective_tier and check for every user and performer."""
         users = sorted(st['users'])
@@ -422,6 +464,13 @@ class Checker:
                           op.user, op.sql, exp + '; ' + describe_diff(diff), got, target, not diff10)
             return post, False
         return post, err is None and mode == 'commit'
+
+
+def definer_sql(f, owner_role):
+    return ['CREATE FUNCTION %s() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER '
+            'AS $$ SELECT permissions.current_user_id() $$;' % f,
+            'ALTER FUNCTION %s() OWNER TO %s;' % (f, owner_role),
+            'GRANT EXECUTE ON FUNCTION %s() TO PUBLIC;' % f]
 
 
 def norm(v):
@@ -541,8 +590,11 @@ def run_world(admin, seed, widx, args, stats, log):
     # every user (and nobody) reads everything and asks every function once
     M11, M10 = ck.models(st)
     ck.dba_functions(st, M11, M10)
+    ck.make_definers(rng, all_users)
+    ck2.definers = ck.definers
     for u in all_users + [None]:
         ck.privileges(u, st)
+        ck.definer_identity(u, st, M11, M10)
         ck.read_all(u, st, M11, M10)
         if u is not None or args.long:
             ck.functions(u, st, M11, M10, rng)
@@ -570,13 +622,14 @@ def run_world(admin, seed, widx, args, stats, log):
     conn.close()
     conn2.close()
     drop_db(admin, dbname)
-    return ck.found, recs, roles, nobody
+    return ck.found, recs, roles, nobody, ck.definers
 
 
 # ---- shrinking -----------------------------------------------------------------
 class Repro:
-    def __init__(self, admin, roles, nobody, seed):
+    def __init__(self, admin, roles, nobody, seed, definers):
         self.admin, self.roles, self.nobody, self.seed = admin, roles, nobody, seed
+        self.definers = definers
         self.n = 0
 
     def attempt(self, recs, replay, target):
@@ -590,6 +643,8 @@ class Repro:
             cur = conn.cursor()
             load(cur, recs, self.roles, self.nobody)
             ck = Checker(conn, self.roles, self.nobody, collections.Counter())
+            if kind_of(target) == 'definer':
+                ck.install_definers([d for d in self.definers if d[0] == target[3][0]])
             for op in replay:
                 ck.cur.execute('BEGIN')
                 ck.cur.execute('SET ROLE %s' % ck.role_of(op.user))
@@ -608,6 +663,8 @@ class Repro:
                 ck.read_all(target[1], st, M11, M10, tables=[target[2]] if target[2] in STATE_TABLES else [])
             elif target[2] == 'privileges':
                 ck.privileges(target[1], st)
+            elif target[2] == 'definer':
+                ck.definer_identity(target[1], st, M11, M10)
             else:
                 ck.functions(target[1], st, M11, M10, random.Random(0)) if target[1] is not None \
                     else ck.dba_functions(st, M11, M10)
@@ -619,9 +676,13 @@ class Repro:
 
     def reproduces(self, recs, replay, m):
         for f in self.attempt(recs, replay, m.target):
-            if f.cls == m.cls and same_target(f.target, m.target):
+            if f.cls == m.cls and same_target(f.target, m.target) and (m.target[0] == 'write' or (f.got == m.got and f.expected == m.expected)):
                 return f
         return None
+
+
+def kind_of(target):
+    return target[2] if target[0] == 'fn' else target[0]
 
 
 def same_target(a, b):
@@ -637,11 +698,22 @@ def shrink(rep, recs, m, budget):
     mismatch persists, chunks first, then one at a time, within budget seconds."""
     end = time.monotonic() + budget
     replay = list(m.target[-1])
-    items = [('rec', r.key) for r in recs] + [('op', i) for i in range(len(replay))]
+    # the acting user, and what its row depends on, stay
+    pinned = set()
+    if m.user is not None:
+        bykey = {r.key: r for r in recs}
+        todo = [('users', m.user)]
+        while todo:
+            k = todo.pop()
+            if k in pinned or k not in bykey:
+                continue
+            pinned.add(k)
+            todo.extend(bykey[k].deps)
+    items = [('rec', r.key) for r in recs if r.key not in pinned] + [('op', i) for i in range(len(replay))]
 
     def build(keep):
         kept_ops = {x[1] for x in keep if x[0] == 'op'}
-        kept_recs = {x[1] for x in keep if x[0] == 'rec'}
+        kept_recs = {x[1] for x in keep if x[0] == 'rec'} | pinned
         rs = closure(recs, [r.key for r in recs if r.key not in kept_recs])
         return rs, [op for i, op in enumerate(replay) if i in kept_ops]
 
@@ -680,12 +752,16 @@ def shrink(rep, recs, m, budget):
     return best, rs, ops_
 
 
-def repro_sql(recs, roles, nobody, replay, m, found):
+def repro_sql(recs, roles, nobody, replay, m, found, definers=()):
     """A psql script that builds the shrunk world and asks the question."""
     out = ['-- permissions differential test: minimal reproduction',
            'SET client_min_messages = warning;',
            'CREATE EXTENSION IF NOT EXISTS permissions;', 'RESET client_min_messages;']
     users = {r.key[1] for r in recs if r.table == 'users'}
+    if found.user is not None:
+        users.add(found.user)
+    if kind_of(m.target) == 'definer':
+        users |= {o for f, o in definers if f == m.target[3][0] and o is not None}
     for u in sorted(users):
         out.append('CREATE ROLE %s LOGIN;' % roles[u])
     out.append('CREATE ROLE %s LOGIN;  -- mapped to no user' % nobody)
@@ -696,6 +772,10 @@ def repro_sql(recs, roles, nobody, replay, m, found):
         out.append('SELECT pg_sleep(%g);  -- the grants created with a short expiry have expired' % (world.Soon.seconds + 0.5))
     for op in replay:
         out.append('SET ROLE %s; %s; RESET ROLE;' % (roles[op.user] if op.user else nobody, op.sql))
+    if kind_of(m.target) == 'definer':
+        for f, o in definers:
+            if f == m.target[3][0]:
+                out.extend(definer_sql(f, roles[o] if o is not None else nobody))
     as_dba = m.target[0] == 'fn' and str(m.target[2]).startswith('dba_')
     role = None if as_dba else (roles[found.user] if found.user is not None else nobody)
     if m.target[0] == 'write':
@@ -766,9 +846,9 @@ def main():
             if args.only_world is not None and w != args.only_world:
                 continue
             try:
-                f, recs, roles, nobody = run_world(admin, seed, w, args, stats, log)
+                f, recs, roles, nobody, definers = run_world(admin, seed, w, args, stats, log)
                 found.extend((seed, w, m) for m in f)
-                worlds.append((seed, w, recs, roles, nobody))
+                worlds.append((seed, w, recs, roles, nobody, definers))
             except Exception:
                 crashes += 1
                 log('CRASH in seed %d world %d:\n%s' % (seed, w, traceback.format_exc()))
@@ -802,7 +882,7 @@ def main():
     log('mismatches: %d (%d classes: %d new findings, %d already reported (%s), '
         '%d on 1.1 points still being implemented)' % (
             len(found), len(classes), len(findings), len(knowns), os.path.basename(args.known), len(pending)))
-    wmap = {(s, w): (r, ro, n) for s, w, r, ro, n in worlds}
+    wmap = {(s, w): (r, ro, n, d) for s, w, r, ro, n, d in worlds}
     shrunk = 0
     for c in findings + knowns + pending:
         inst = classes[c]
@@ -817,8 +897,8 @@ def main():
             continue            # shrink what is new (and, outside CI, what is known)
         if shrunk < args.max_shrink and (seed, w) in wmap and args.shrink_seconds > 0:
             shrunk += 1
-            recs, roles, nobody = wmap[(seed, w)]
-            rep = Repro(admin, roles, nobody, seed)
+            recs, roles, nobody, definers = wmap[(seed, w)]
+            rep = Repro(admin, roles, nobody, seed, definers)
             try:
                 best, rs, ops_ = shrink(rep, recs, m, args.shrink_seconds)
             except Exception:
@@ -829,10 +909,10 @@ def main():
             else:
                 log('   minimal reproduction (%d of %d rows, %d replayed writes, %d attempts):' % (
                     len(rs), len(recs), len(ops_), rep.n))
-                for line in repro_sql(rs, roles, nobody, ops_, m, best).splitlines():
+                for line in repro_sql(rs, roles, nobody, ops_, m, best, definers).splitlines():
                     log('   | ' + line)
     # clean up roles
-    for s, w, r, ro, n in worlds:
+    for s, w, r, ro, n, d in worlds:
         for name in list(ro.values()) + [n]:
             try:
                 admin.execute('DROP ROLE IF EXISTS %s' % name)
