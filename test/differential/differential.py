@@ -27,7 +27,7 @@ import traceback
 import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import Model, TIERS, PERMS, KINDS, ACTIONS, matrix          # noqa: E402
+from model import Model, TIERS, PERMS, KINDS, ACTIONS, POINTS_11, matrix          # noqa: E402
 from world import (STATE_TABLES, OTHER_TABLES, gen_world, closure, load, read_state,   # noqa: E402
                    sequences_sql, ensure_role, now_utc)
 import world                                                            # noqa: E402
@@ -63,6 +63,8 @@ class Checker:
         self.record = record
         self.committed = []                 # writes committed so far (replayed by the shrinker)
         self.definers = []                  # (function, owner user or None): SECURITY DEFINER whoami
+        self.credentials = []               # (how, creator, user, secret)
+        self.pool = None                    # a role that authenticates with credentials
         self.statkey = None
 
     # ---- plumbing ----------------------------------------------------------
@@ -71,7 +73,8 @@ class Checker:
 
     def models(self, st):
         now = now_utc()
-        return Model(st, now, True), Model(st, now, False)
+        M11, M10 = Model(st, now, True), Model(st, now, False)
+        return M11, M10
 
     def role_of(self, u):
         return self.roles[u] if u is not None else self.nobody
@@ -88,8 +91,11 @@ class Checker:
         return self.cur.fetchall()
 
     def mismatch(self, kind, what, user, statement, expected, got, target, m10_agrees):
-        pending = m10_agrees
-        cls = '%s%s: %s' % ('pending-1.1 ' if pending else '', kind, what)
+        """m10_agrees: the database gave the 1.0 answer (True, or the name of the
+        1.1 point it has not implemented yet)."""
+        pending = bool(m10_agrees)
+        point = ' (%s)' % m10_agrees if isinstance(m10_agrees, str) else ''
+        cls = '%s%s: %s' % ('pending-1.1%s ' % point if pending else '', kind, what)
         self.found.append(Mismatch(cls, pending, user, statement, expected, got,
                                    target + (list(self.committed),), self.statkey))
 
@@ -154,11 +160,11 @@ class Checker:
             for k in sorted(got - exp, key=str)[:3]:
                 self.mismatch('read', '%s: row visible that the model hides' % t, u,
                               'SELECT * FROM permissions.%s' % t, 'hidden: %s %s' % (k, st[t].get(k)), 'visible',
-                              ('read', u, t, k, 'extra'), k in exp10)
+                              ('read', u, t, k, 'extra'), k in exp10 and 'membership')
             for k in sorted(exp - got, key=str)[:3]:
                 self.mismatch('read', '%s: row hidden that the model shows' % t, u,
                               'SELECT * FROM permissions.%s' % t, 'visible: %s %s' % (k, st[t].get(k)), 'hidden',
-                              ('read', u, t, k, 'missing'), k not in exp10)
+                              ('read', u, t, k, 'missing'), k not in exp10 and 'membership')
         if not in_txn:
             # manage_billing: plan, users, active users and performers of each account
             # where the caller holds it, counted over all rows (README Billing)
@@ -244,7 +250,7 @@ class Checker:
             self.stats[self.statkey] += 1
             if got != exp:
                 self.mismatch('function', '%s: %s' % (kind, what), u, stmt, exp, got,
-                              ('fn', u, kind, args), got == exp10)
+                              ('fn', u, kind, args), got == exp10 and 'membership')
 
         cmp('current_user_id', 'identity', (), out['uid'], ident, M10.identity(u),
             'SELECT permissions.current_user_id()')
@@ -322,7 +328,7 @@ class Checker:
         if got != mapped:
             self.mismatch('privileges', 'SELECT on the tables for a role %s' % ('mapped to a user' if mapped else 'mapped to nobody'),
                           u, "SELECT has_table_privilege(current_user, 'permissions.performers', 'SELECT')",
-                          mapped, got, ('fn', u, 'privileges', ()), got is True)
+                          mapped, got, ('fn', u, 'privileges', ()), got is True and 'privileges')
 
     def make_definers(self, rng, users):
         """SECURITY DEFINER functions owned by a mapped role and by the unmapped one."""
@@ -363,7 +369,101 @@ class Checker:
             if got != exp:
                 self.mismatch('identity', 'SECURITY DEFINER function owned by %s' % ('a mapped role' if owner else 'an unmapped role'),
                               u, 'SELECT %s()' % f, exp, got,
-                              ('fn', u, 'definer', (f,)), got == exp10)
+                              ('fn', u, 'definer', (f,)), got == exp10 and 'definer')
+
+    def make_credentials(self, rng, st, M11):
+        """API credentials: one a user made for itself, one a manager made for a
+        user of its subtree, one a DBA made."""
+        users = sorted(st['users'])
+        pairs = []
+        for t in rng.sample(users, min(3, len(users))):
+            pairs.append(('self', t, t))
+        def reaches_outside(m, t):
+            sub = {a for a in st['accounts'] if st['users'][m]['account_id'] in M11.ancestors(a)}
+            return any(M11.tier(t, p) > 0 and r['account_id'] not in sub for p, r in st['performers'].items())
+        mt = [(m, t) for t in users for m in users if m != t and M11.manages(m, st['users'][t]['account_id'])]
+        outside = [x for x in mt if reaches_outside(*x)]
+        for m, t in rng.sample(outside, min(3, len(outside))) + rng.sample(mt, min(3, len(mt))):
+            pairs.append(('manager', m, t))
+        for t in rng.sample(users, min(2, len(users))):
+            pairs.append(('dba', None, t))
+        for how, creator, t in pairs:
+            sql = "SELECT permissions.create_api_credential(%d, 'differential')" % t
+            self.cur.execute('BEGIN')
+            try:
+                if creator is not None:
+                    self.cur.execute('SET ROLE %s' % self.role_of(creator))
+                secret = self.q(sql)[0][0]
+                self.cur.execute('RESET ROLE')
+                self.cur.execute('COMMIT')
+                self.credentials.append((how, creator, t, secret))
+            except psycopg.Error:
+                self.cur.execute('ROLLBACK')   # not allowed to create it: nothing to ask
+
+    def credential_questions(self, st, M11, M10):
+        """A credential acts as its user; one made by another user (a manager) acts
+        only within the creator's current manager subtree, and gives no identity
+        once the creator no longer manages the user's account (1.1 Identity)."""
+        perfs = sorted(st['performers'])
+        accts = sorted(st['accounts'])
+        for how, creator, t, secret in self.credentials:
+            out = {}
+            self.cur.execute('BEGIN')
+            try:
+                self.cur.execute('SET ROLE %s' % self.pool)
+                self.cur.execute('SAVEPOINT a')
+                try:
+                    self.q('SELECT permissions.authenticate(%s)', (secret,))
+                    out['uid'] = self.q('SELECT permissions.current_user_id()')[0][0]
+                    out['tier'] = self.q('SELECT p, permissions.effective_tier(p)::text FROM unnest(%s::bigint[]) p', (perfs,))
+                    out['member'] = self.q('SELECT a, permissions.is_member(a) FROM unnest(%s::bigint[]) a', (accts,))
+                    out['holds'] = self.q("SELECT a, permissions.holds('manage_users', a) FROM unnest(%s::bigint[]) a", (accts,))
+                    out['performers'] = {r[0] for r in self.q('SELECT id FROM permissions.performers')}
+                except psycopg.Error as e:
+                    self.cur.execute('ROLLBACK TO SAVEPOINT a')
+                    out['error'] = str(e).splitlines()[0]
+            finally:
+                self.cur.execute('RESET ROLE')
+                self.cur.execute('COMMIT')
+            M_noscope = dict(M11.alts)['credential_scope']
+            M_nomember = dict(M11.alts)['membership']
+            exps = {}
+            for M, name in ((M11, '1.1'), (M10, '1.0'), (M_noscope, 'credential_scope'), (M_nomember, 'membership')):
+                ident = M.identity(t)
+                scope = None
+                if M.on('credential_scope') and how == 'manager':
+                    if not M.manages(creator, st['users'][t]['account_id']) if t in st['users'] else True:
+                        ident = None
+                    else:
+                        scope = {a for a in accts if st['users'][creator]['account_id'] in M.ancestors(a)}
+                inscope = lambda a: scope is None or a in scope
+                exp = {'uid': ident,
+                       'tier': [(p, TIERS[M.tier(ident, p)] if ident and inscope(st['performers'][p]['account_id']) else 'none') for p in perfs],
+                       'member': [(a, bool(ident) and inscope(a) and M.member(ident, a)) for a in accts],
+                       'holds': [(a, bool(ident) and inscope(a) and M.holds(ident, 'manage_users', a)) for a in accts],
+                       'performers': {p for p in perfs if ident and inscope(st['performers'][p]['account_id'])
+                                      and M.tier(ident, p) >= 1}}
+                exps[name] = exp
+            exp11, exp10 = exps['1.1'], exps['1.0']
+            self.statkey = 'credential identity'
+            if 'error' in out:
+                self.stats[self.statkey] += 1
+                if exp11['uid'] is not None:
+                    self.mismatch('credential', '%s-made credential: authenticate failed' % how, None,
+                                  "SELECT permissions.authenticate('<credential of user %d made by %s>')" % (t, creator or 'a DBA'),
+                                  'user %s' % exp11['uid'], out['error'], ('fn', None, 'credential', (how, t)), False)
+                continue
+            for key in ('uid', 'tier', 'member', 'holds', 'performers'):
+                self.stats[self.statkey] += 1
+                if out[key] != exp11[key]:
+                    diff = out[key] if key == 'uid' else sorted(set(out[key]) ^ set(exp11[key]) if key != 'performers'
+                                                               else out[key] ^ exp11[key])[:4]
+                    self.mismatch('credential', '%s-made credential: %s' % (how, key), None,
+                                  "SELECT permissions.authenticate('<credential of user %d made by %s>'); -- then %s" % (
+                                      t, creator or 'a DBA', key),
+                                  exp11[key] if key == 'uid' else 'differs at %s' % (diff,), out[key] if key == 'uid' else 'see model',
+                                  ('fn', None, 'credential', (how, t, key)),
+                                  next((n for n in ('credential_scope', 'membership', '1.0') if out[key] == exps[n][key]), False))
 
     def dba_functions(self, st, M11, M10):
         """As the DBA: effective_tier and check for every user and performer."""
@@ -443,8 +543,13 @@ class Checker:
         exp = 'allowed (%s rows)' % p11.rowcount if p11.ok else 'refused: %s' % p11.why
         target = ('write', op, mode)
         if not outcome_ok(p11):
+            agrees = outcome_ok(p10)
+            for point, Ma in M11.alts:
+                if outcome_ok(op.predict(Ma)):
+                    agrees = point
+                    break
             self.mismatch('write', '%s: %s' % (op.family, 'refused, model allows' if p11.ok else 'allowed, model refuses (%s)' % p11.why),
-                          op.user, op.sql, exp, got, target, outcome_ok(p10))
+                          op.user, op.sql, exp, got, target, agrees)
             return post, False
         if post_rows is not None:
             self.statkey = 'write: the next statement'
@@ -459,9 +564,13 @@ class Checker:
         diff = state_diff(expected_post(p11), post)
         self.statkey = 'write resulting rows'
         if diff:
-            diff10 = state_diff(expected_post(p10), post)
+            agrees = not state_diff(expected_post(p10), post)
+            for point, Ma in M11.alts:
+                if not state_diff(expected_post(op.predict(Ma)), post):
+                    agrees = point
+                    break
             self.mismatch('write', '%s: resulting rows differ in %s' % (op.family, ', '.join(sorted(diff))),
-                          op.user, op.sql, exp + '; ' + describe_diff(diff), got, target, not diff10)
+                          op.user, op.sql, exp + '; ' + describe_diff(diff), got, target, agrees)
             return post, False
         return post, err is None and mode == 'commit'
 
@@ -488,7 +597,7 @@ def state_diff(exp, got):
     def subst(r):
         return {c: mapping.get(v, v) if isinstance(v, tuple) else v for c, v in r.items()}
     for t in STATE_TABLES:
-        if t == 'audit_log':
+        if t in ('audit_log', 'api_credential_uses'):
             continue
         e, g = exp[t], got[t]
         problems = []
@@ -592,6 +701,14 @@ def run_world(admin, seed, widx, args, stats, log):
     ck.dba_functions(st, M11, M10)
     ck.make_definers(rng, all_users)
     ck2.definers = ck.definers
+    ck.pool = '%s_pool' % tag
+    ensure_role(ck.cur, ck.pool)
+    if ck.q("SELECT count(*) FROM pg_roles WHERE rolname = 'permissions_client'")[0][0]:
+        ck.cur.execute('GRANT permissions_client TO %s' % ck.pool)
+    ck.make_credentials(rng, st, M11)
+    st = ck.state()
+    M11, M10 = ck.models(st)
+    ck.credential_questions(st, M11, M10)
     for u in all_users + [None]:
         ck.privileges(u, st)
         ck.definer_identity(u, st, M11, M10)
@@ -619,6 +736,7 @@ def run_world(admin, seed, widx, args, stats, log):
             rng.choice([ck, ck2]).read_all(v, st, M11, M10)
         if i % args.functions_every == 0:
             ck.functions(rng.choice(all_users), st, M11, M10, rng)
+            ck.credential_questions(st, M11, M10)
     conn.close()
     conn2.close()
     drop_db(admin, dbname)
@@ -821,7 +939,7 @@ def main():
     if args.ci:
         args.seed = args.seed or [1, 2, 3, 4]
         args.ops = 250
-        args.world_seconds = args.world_seconds or 30
+        args.world_seconds = args.world_seconds or 20
         args.shrink_seconds = min(args.shrink_seconds, 20)
         args.max_shrink = min(args.max_shrink, 2)
     seeds = args.seed or [random.SystemRandom().randrange(1, 10 ** 6)]
@@ -895,6 +1013,9 @@ def main():
         log('   db:    %s' % (m.got,))
         if c not in findings and not (c in knowns and not args.ci) and not (c in pending and args.shrink_pending):
             continue            # shrink what is new (and, outside CI, what is known)
+        if kind_of(m.target) == 'credential':
+            log('   (credential questions are not shrunk: replay with --seed %d --only-world %d)' % (seed, w))
+            continue
         if shrunk < args.max_shrink and (seed, w) in wmap and args.shrink_seconds > 0:
             shrunk += 1
             recs, roles, nobody, definers = wmap[(seed, w)]
@@ -913,7 +1034,7 @@ def main():
                     log('   | ' + line)
     # clean up roles
     for s, w, r, ro, n, d in worlds:
-        for name in list(ro.values()) + [n]:
+        for name in list(ro.values()) + [n, n.replace('_nobody', '_pool')]:
             try:
                 admin.execute('DROP ROLE IF EXISTS %s' % name)
             except psycopg.Error:

@@ -29,6 +29,10 @@ ACTIONS = ['view', 'create', 'edit', 'delete']
 # accessible_performers(action): "view needs tier4, create and edit tier3, delete tier2"
 ACCESSIBLE_MIN = {'view': 1, 'create': 2, 'edit': 2, 'delete': 3}
 
+# the points on which 1.1 changes 1.0 and the model can answer either way
+POINTS_11 = ['membership', 'tag_own', 'grant_line', 'expiry', 'ids', 'usernames',
+             'credential_scope', 'definer', 'privileges']
+
 # tables whose rows are performer data, and the kind that governs them
 PERFORMER_DATA = {'performers': 'performer', 'charts': 'chart', 'measurements': 'measurement',
                   'conditions': 'condition', 'notes': 'note', 'journals': 'journal'}
@@ -60,10 +64,11 @@ def matrix(tier, action, kind, own):
 class Model:
     """Answers every question the test asks, for one state and one moment."""
 
-    def __init__(self, state, now, v11=True):
+    def __init__(self, state, now, v11=True, off=frozenset()):
         self.s = state
         self.now = now
         self.v11 = v11
+        self.off = off              # 1.1 points answered the 1.0 way (to label mismatches)
         acc = state['accounts']
         self.anc = {}
         for a in acc:
@@ -85,6 +90,18 @@ class Model:
         self._tier = {}
         self._gtier = {}
         self._member = {}
+
+    @property
+    def alts(self):
+        """Models with one 1.1 point at a time answered the 1.0 way: the database
+        may have some points of 1.1 and not others yet."""
+        if not hasattr(self, '_alts'):
+            self._alts = [(p, Model(self.s, self.now, True, off=frozenset([p]))) for p in POINTS_11]
+        return self._alts
+
+    def on(self, point):
+        """Is this 1.1 point (one of POINTS_11) in force?"""
+        return self.v11 and point not in self.off
 
     # ---- users -------------------------------------------------------------
     def user(self, u):
@@ -203,7 +220,7 @@ class Model:
         if r is not None and r['active']:
             if a == r['account_id'] or self.manages(u, a):
                 res = True
-            elif self.v11:
+            elif self.on('membership'):
                 # the account of every performer u reaches at tier4 or above through grants
                 for p, perf in self.s['performers'].items():
                     if perf['account_id'] == a and self.cap(u, self.grant_tier(u, p)) >= 1:
@@ -224,7 +241,7 @@ class Model:
         r = self.user(u)
         if r is None or not r['active']:
             return False
-        if not self.v11:
+        if not self.on('tag_own'):
             return self.member(u, a)    # 1.0: membership was enough (README decisions)
         return a == r['account_id'] or self.manages(u, a)
 
@@ -292,6 +309,13 @@ class Model:
                 return row['owner_id'] == u and self.holds(u, 'view_reporting', a)
             return (self.holds(u, 'view_reporting', a)
                     or self.holds(u, 'manage_org_reporting_views', a))
+        if table == 'api_credentials':
+            # silent: a user sees its own credentials; manage_api_credentials
+            # holders see those of the accounts where they hold it
+            return row['user_id'] == u or self.holds(u, 'manage_api_credentials', row['account_id'])
+        if table == 'api_credential_uses':
+            c = self.s['api_credentials'].get(row_id)
+            return c is not None and self.visible(u, 'api_credentials', row_id, c)
         if table == 'audit_log':
             return row['account_id'] is not None and self.holds(u, 'view_audit_logs', row['account_id'])
         raise KeyError(table)

@@ -115,11 +115,11 @@ def grant_rule(M, u, tier, guser, gteam, perf, group, expires_future, replacing=
         if gteam not in st['teams']:
             return False, 'no such team'
         ga = st['teams'][gteam]['account_id']
-    if M.v11 and not M.in_line(ga, ta):
+    if M.on('grant_line') and not M.in_line(ga, ta):
         return False, 'grantee outside the line (1.1)'
     if guser == u:
         return False, 'grant to oneself'
-    if M.v11 and expires_future is False:
+    if M.on('expiry') and expires_future is False:
         return False, 'expiry in the past (1.1)'
     if perf is not None:
         if M.tier(u, perf) < 4:
@@ -197,7 +197,7 @@ def op_data_insert(rng, st, u, users):
             return REFUSED('performer_id is NULL')
         if not matrix(M.tier(u, ch['performer_id']), 'create', kind, True):
             return REFUSED('create %s needs tier3' % kind)
-        if v == 'explicit_id' and M.v11:
+        if v == 'explicit_id' and M.on('ids'):
             return REFUSED('ids are chosen by the database (1.1)')
 
         def apply(s):
@@ -239,7 +239,7 @@ def op_data_update(rng, st, u, users):
         if not matrix(M.tier(u, row['performer_id']), 'edit', kind, row['created_by'] == u):
             return REFUSED('edit %s not allowed at this tier' % kind)
         if v == 'set_id':
-            if M.v11:
+            if M.on('ids'):
                 return REFUSED('ids are chosen by the database (1.1)')
 
             def apply(s):
@@ -398,7 +398,7 @@ def op_performer(rng, st, u, users):
                 return REFUSED('no identity')
             if a not in M.s['accounts'] or not M.holds(u, 'create_performers', a):
                 return REFUSED('inserting a performer needs create_performers')
-            if v == 'insert explicit id' and M.v11:
+            if v == 'insert explicit id' and M.on('ids'):
                 return REFUSED('ids are chosen by the database (1.1)')
 
             def apply(s):
@@ -535,7 +535,7 @@ def op_revoke(rng, st, u, users):
                                  replacing=row['tier'])
             if not ok:
                 return REFUSED(why)
-            if M.v11 and row['expires_at'] is not None and not M.live(row):
+            if M.on('expiry') and row['expires_at'] is not None and not M.live(row):
                 return REFUSED('rewriting an expired grant (expiry must be in the future, 1.1)')
 
             def apply(s):
@@ -768,7 +768,7 @@ def op_library(rng, st, u, users):
                 return REFUSED('no identity')
             if a not in M.s['accounts'] or not M.holds(u, perm, a):
                 return REFUSED('%s needs %s' % (t, perm))
-            if v == 'insert explicit id' and M.v11:
+            if v == 'insert explicit id' and M.on('ids'):
                 return REFUSED('ids are chosen by the database (1.1)')
             dup = [k for k, r in M.s[t].items() if r['account_id'] == a and r['name'] == name] \
                 if t in ('pinpoints', 'tags', 'journal_types') else []
@@ -944,7 +944,7 @@ def op_users(rng, st, u, users):
             if why:
                 return REFUSED(why)
             taken = [x for x, r in M.s['users'].items() if r['username'] == name
-                     and (r['account_id'] == a or not M.v11)]
+                     and (r['account_id'] == a or not M.on('usernames'))]
             if taken:
                 return REFUSED('username taken (unique per account in 1.1, across accounts in 1.0)')
 

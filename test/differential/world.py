@@ -36,14 +36,16 @@ STATE_TABLES = {
     'chart_views': ('id', ['account_id', 'owner_id', 'name']),
     'reporting_views': ('id', ['account_id', 'owner_id', 'name']),
     'audit_log': ('id', ['account_id']),
+    'api_credentials': ('id', ['account_id', 'user_id', 'created_by']),
+    'api_credential_uses': ('credential_id', ['last_used_at']),
 }
 
 # tables the worlds leave empty: nobody may see a row that is not there, and
 # a user never sees more than the DBA
-OTHER_TABLES = ['api_credentials', 'credit_ledger', 'account_credits', 'assessments',
-                'reviews', 'review_participants', 'invitations', 'api_credential_uses']
+OTHER_TABLES = ['credit_ledger', 'account_credits', 'assessments',
+                'reviews', 'review_participants', 'invitations']
 
-ID_TABLES = [t for t, (k, _) in STATE_TABLES.items() if k == 'id' and t != 'audit_log']
+ID_TABLES = [t for t, (k, _) in STATE_TABLES.items() if k == 'id' and t not in ('audit_log', 'api_credentials')]
 
 
 def tier_of(text):
