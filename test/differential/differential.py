@@ -315,8 +315,10 @@ class Checker:
     def privileges(self, u, st):
         """Table privileges belong to permissions_client, which a mapped login role
         joins; a role mapped to nobody has none (1.1 Privileges; 1.0: PUBLIC)."""
+        oid = self.q("SELECT 'permissions.performers'::regclass::oid")[0][0]
+
         def run():
-            return self.q("SELECT has_table_privilege(current_user, 'permissions.performers', 'SELECT')")[0][0]
+            return self.q("SELECT has_table_privilege(current_user, %s::oid, 'SELECT')", (oid,))[0][0]
         self.cur.execute('BEGIN')
         try:
             got = self.as_user(u, run)
@@ -456,12 +458,18 @@ class Checker:
             for key in ('uid', 'tier', 'member', 'holds', 'performers'):
                 self.stats[self.statkey] += 1
                 if out[key] != exp11[key]:
-                    diff = out[key] if key == 'uid' else sorted(set(out[key]) ^ set(exp11[key]) if key != 'performers'
-                                                               else out[key] ^ exp11[key])[:4]
+                    if key in ('uid', 'performers'):
+                        e, g = exp11[key], out[key]
+                        if key == 'performers':
+                            e, g = sorted(e - g), sorted(g - e)
+                    else:
+                        de, dg = dict(exp11[key]), dict(out[key])
+                        bad = [k for k in de if de[k] != dg.get(k)][:4]
+                        e, g = {k: de[k] for k in bad}, {k: dg.get(k) for k in bad}
                     self.mismatch('credential', '%s-made credential: %s' % (how, key), None,
                                   "SELECT permissions.authenticate('<credential of user %d made by %s>'); -- then %s" % (
                                       t, creator or 'a DBA', key),
-                                  exp11[key] if key == 'uid' else 'differs at %s' % (diff,), out[key] if key == 'uid' else 'see model',
+                                  e, g,
                                   ('fn', None, 'credential', (how, t, key)),
                                   next((n for n in ('credential_scope', 'membership', '1.0') if out[key] == exps[n][key]), False))
 
