@@ -473,6 +473,34 @@ class Checker:
                                   ('fn', None, 'credential', (how, t, key)),
                                   next((n for n in ('credential_scope', 'membership', '1.0') if out[key] == exps[n][key]), False))
 
+    def maintenance_identity(self, u):
+        """During maintenance (here REFRESH MATERIALIZED VIEW, a security-restricted
+        operation) there is no identity at all (1.1 Identity): a materialized view
+        over the performers, owned by a mapped user and refreshed by it, is empty."""
+        role = self.role_of(u)
+        self.cur.execute('CREATE MATERIALIZED VIEW public.differential_mv AS '
+                         'SELECT id FROM permissions.performers WITH NO DATA')
+        self.cur.execute('ALTER MATERIALIZED VIEW public.differential_mv OWNER TO %s' % role)
+        try:
+            self.cur.execute('BEGIN')
+            self.cur.execute('SET ROLE %s' % role)
+            try:
+                self.cur.execute('REFRESH MATERIALIZED VIEW public.differential_mv')
+                got = self.q('SELECT count(*) FROM public.differential_mv')[0][0]
+                direct = self.q('SELECT count(*) FROM permissions.performers')[0][0]
+            except psycopg.Error as e:
+                got, direct = 'error: %s' % str(e).splitlines()[0], None
+            finally:
+                self.cur.execute('ROLLBACK')
+        finally:
+            self.cur.execute('DROP MATERIALIZED VIEW public.differential_mv')
+        self.statkey = 'identity during maintenance'
+        self.stats[self.statkey] += 1
+        if got != 0:
+            self.mismatch('identity', 'REFRESH MATERIALIZED VIEW sees rows', u,
+                          'REFRESH MATERIALIZED VIEW public.differential_mv; SELECT count(*) FROM public.differential_mv',
+                          0, got, ('fn', u, 'maintenance', ()), got == direct and 'maintenance')
+
     def dba_functions(self, st, M11, M10):
         """As the DBA: effective_tier and check for every user and performer."""
         users = sorted(st['users'])
@@ -707,6 +735,7 @@ def run_world(admin, seed, widx, args, stats, log):
     # every user (and nobody) reads everything and asks every function once
     M11, M10 = ck.models(st)
     ck.dba_functions(st, M11, M10)
+    ck.maintenance_identity(rng.choice([x for x in all_users if M11.active(x)] or all_users))
     ck.make_definers(rng, all_users)
     ck2.definers = ck.definers
     ck.pool = '%s_pool' % tag
@@ -791,6 +820,8 @@ class Repro:
                 ck.privileges(target[1], st)
             elif target[2] == 'definer':
                 ck.definer_identity(target[1], st, M11, M10)
+            elif target[2] == 'maintenance':
+                ck.maintenance_identity(target[1])
             else:
                 ck.functions(target[1], st, M11, M10, random.Random(0)) if target[1] is not None \
                     else ck.dba_functions(st, M11, M10)

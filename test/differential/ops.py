@@ -1112,3 +1112,24 @@ def op_accounts(rng, st, u, users):
 
 
 GENERATORS.extend([(op_audit, 1), (op_accounts, 3)])
+
+
+def op_credential_tamper(rng, st, u, users):
+    """api_credentials: user_id, secret_hash, created_by and id never change
+    (1.1 Writes).  Rewriting created_by would turn a manager-made credential
+    into one of full reach; rewriting user_id would hijack another identity."""
+    c = choose(rng, st['api_credentials'])
+    if c is None:
+        return None
+    v = rng.choice(['created_by', 'user_id', 'id'])
+    if v == 'created_by':
+        sql = 'UPDATE permissions.api_credentials SET created_by = %s WHERE id = %d' % (
+            rng.choice(['NULL', str(st['api_credentials'][c]['user_id'])]), c)
+    elif v == 'user_id':
+        sql = 'UPDATE permissions.api_credentials SET user_id = %d WHERE id = %d' % (rng.choice(list(users)), c)
+    else:
+        sql = 'UPDATE permissions.api_credentials SET id = %d WHERE id = %d' % (c + 500000, c)
+    return Op('api_credentials update %s' % v, u, sql, lambda M: Pred(False, why='never changes'), style='nochange')
+
+
+GENERATORS.append((op_credential_tamper, 2))
