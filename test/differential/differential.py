@@ -66,6 +66,7 @@ class Checker:
         self.credentials = []               # (how, creator, user, secret)
         self.pool = None                    # a role that authenticates with credentials
         self.statkey = None
+        self.context = ''                   # how the question was asked, when it matters
 
     # ---- plumbing ----------------------------------------------------------
     def state(self):
@@ -98,7 +99,7 @@ class Checker:
         1.1 point it has not implemented yet)."""
         pending = bool(m10_agrees)
         point = ' (%s)' % m10_agrees if isinstance(m10_agrees, str) else ''
-        cls = '%s%s: %s' % ('pending-1.1%s ' % point if pending else '', kind, what)
+        cls = '%s%s%s: %s' % ('pending-1.1%s ' % point if pending else '', kind, self.context, what)
         self.found.append(Mismatch(cls, pending, user, statement, expected, got,
                                    target + (list(self.committed),), self.statkey))
 
@@ -773,7 +774,28 @@ def run_world(admin, seed, widx, args, stats, log):
         if op is None:
             continue
         mode = rng.choices(['commit', 'savepoint', 'rollback'], [70, 15, 15])[0]
+        # another session, in a transaction open across the write: under REPEATABLE
+        # READ it keeps the view of its snapshot; under READ COMMITTED its next
+        # statement sees the committed write (README How freshness works)
+        watch = rng.random() < 0.3
+        if watch:
+            v = rng.choice(all_users)
+            iso = rng.choice(['REPEATABLE READ', 'READ COMMITTED'])
+            tables = ['accounts', 'performers', 'access_grants', 'groups', 'team_members', 'pinpoints', 'journals']
+            ck2.cur.execute('BEGIN ISOLATION LEVEL %s' % iso)
+            ck2.cur.execute('SET ROLE %s' % ck2.role_of(v))
+            ck2.read_all(v, st, M11, M10, tables=tables, in_txn=True)
         post, done = ck.run_write(op, mode, st)
+        if watch:
+            seen = st if iso == 'REPEATABLE READ' else post
+            Ms11, Ms10 = ck2.models(seen)
+            ck2.context = ' (%s transaction open across a write of another session)' % iso
+            try:
+                ck2.read_all(v, seen, Ms11, Ms10, tables=tables, in_txn=True)
+            finally:
+                ck2.context = ''
+            ck2.cur.execute('RESET ROLE')
+            ck2.cur.execute('COMMIT')
         if done:
             ck.committed.append(op)
         st = post
