@@ -781,7 +781,7 @@ def run_world(admin, seed, widx, args, stats, log):
         if watch:
             v = rng.choice(all_users)
             iso = rng.choice(['REPEATABLE READ', 'READ COMMITTED'])
-            tables = ['accounts', 'performers', 'access_grants', 'groups', 'team_members', 'pinpoints', 'journals']
+            tables = [t for t in STATE_TABLES if t != 'audit_log']
             ck2.cur.execute('BEGIN ISOLATION LEVEL %s' % iso)
             ck2.cur.execute('SET ROLE %s' % ck2.role_of(v))
             ck2.read_all(v, st, M11, M10, tables=tables, in_txn=True)
