@@ -542,7 +542,8 @@ class Checker:
         err = None
         rowcount = None
         self.cur.execute('BEGIN')
-        self.cur.execute('SET ROLE %s' % self.role_of(op.user))
+        if not op.dba:
+            self.cur.execute('SET ROLE %s' % self.role_of(op.user))
         self.cur.execute('SAVEPOINT w')
         post_rows = None
         try:
@@ -556,9 +557,10 @@ class Checker:
             if mode == 'savepoint':
                 self.cur.execute('ROLLBACK TO SAVEPOINT w')
                 # in the same transaction, the rolled-back write must be gone
-                self.read_all(op.user, st, M11, M10, tables=['accounts', 'users', 'performers', 'access_grants',
-                                                             'team_members', 'group_members', 'journals'],
-                              in_txn=True)
+                if not op.dba:
+                        self.read_all(op.user, st, M11, M10, tables=['accounts', 'users', 'performers', 'access_grants',
+                                                                 'team_members', 'group_members', 'journals'],
+                                  in_txn=True)
             else:
                 self.cur.execute('RELEASE SAVEPOINT w')
         except psycopg.Error as e:
@@ -834,7 +836,8 @@ class Repro:
                 ck.install_definers([d for d in self.definers if d[0] == target[3][0]])
             for op in replay:
                 ck.cur.execute('BEGIN')
-                ck.cur.execute('SET ROLE %s' % ck.role_of(op.user))
+                if not op.dba:
+                    ck.cur.execute('SET ROLE %s' % ck.role_of(op.user))
                 try:
                     ck.cur.execute(op.sql)
                     ck.cur.execute('RESET ROLE')
@@ -960,7 +963,10 @@ def repro_sql(recs, roles, nobody, replay, m, found, definers=()):
     if any(r.soon for r in recs):
         out.append('SELECT pg_sleep(%g);  -- the grants created with a short expiry have expired' % (world.Soon.seconds + 0.5))
     for op in replay:
-        out.append('SET ROLE %s; %s; RESET ROLE;' % (roles[op.user] if op.user else nobody, op.sql))
+        if op.dba:
+            out.append('%s;' % op.sql)
+        else:
+            out.append('SET ROLE %s; %s; RESET ROLE;' % (roles[op.user] if op.user else nobody, op.sql))
     if kind_of(m.target) == 'definer':
         for f, o in definers:
             if f == m.target[3][0]:
@@ -969,7 +975,8 @@ def repro_sql(recs, roles, nobody, replay, m, found, definers=()):
     role = None if as_dba else (roles[found.user] if found.user is not None else nobody)
     if m.target[0] == 'write':
         out.append('BEGIN;')
-        out.append('SET ROLE %s;' % (roles[found.user] if found.user is not None else nobody))
+        if not m.target[1].dba:
+            out.append('SET ROLE %s;' % (roles[found.user] if found.user is not None else nobody))
         out.append('%s;' % found.statement)
         out.append('RESET ROLE;')
         out.append({'commit': 'COMMIT;', 'savepoint': 'COMMIT;', 'rollback': 'ROLLBACK;'}[m.target[2]])

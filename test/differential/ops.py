@@ -36,6 +36,7 @@ class Op:
         # must be when the write is allowed (post_check(rows) -> error text or None)
         self.post_sql, self.post_check = post_sql, post_check
         self.compare_rows = True        # False: only allowed or refused is predicted
+        self.dba = False                # run by the DBA (no SET ROLE)
 
 
 def lit(v):
@@ -846,6 +847,8 @@ def gen_op(rng, st, u, users, M11):
     last = None
     for _ in range(40):
         g = rng.choice(gens)
+        if g is op_dba and u is None:
+            continue
         op = g(rng, st, u, users, M11) if g is op_grant else g(rng, st, u, users)
         if op is None:
             continue
@@ -1135,3 +1138,80 @@ def op_credential_tamper(rng, st, u, users):
 
 
 GENERATORS.append((op_credential_tamper, 2))
+
+
+def op_dba(rng, st, u, users):
+    """A DBA's change between the users' questions: grants across tenants (DBAs
+    may grant anywhere), revocations, tier changes, deactivations and team
+    membership.  The DBA is not subject to the rules; what matters is that every
+    session sees the change at its next statement, whichever tenant it is in."""
+    v = rng.choice(['cross-tenant grant', 'delete grant', 'grant tier', 'toggle active', 'team member'])
+    if v == 'cross-tenant grant':
+        p = choose(rng, st['performers'])
+        if p is None:
+            return None
+        pa = st['performers'][p]['account_id']
+        M = None
+        others = [x for x, r in st['users'].items() if _tenant(st, r['account_id']) != _tenant(st, pa)]
+        if not others:
+            return None
+        g = rng.choice(others)
+        if find_grant(st, (g, None, p, None)) is not None or st['users'][g]['user_type'] == 'single_performer':
+            return None
+        t = rng.randint(1, 4)
+        sql = 'INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier) VALUES (%d, %d, %d, %s)' % (
+            pa, g, p, lit(TIERS[t]))
+
+        def apply(s):
+            s['access_grants'][new_key()] = {'account_id': pa, 'user_id': g, 'team_id': None, 'performer_id': p,
+                                             'group_id': None, 'tier': t, 'expires_at': None, 'granted_by': None}
+        op = Op('DBA %s' % v, None, sql, lambda M: Pred(True, apply))
+    elif v in ('delete grant', 'grant tier'):
+        g = choose(rng, st['access_grants'])
+        if g is None:
+            return None
+        if v == 'delete grant':
+            sql = 'DELETE FROM permissions.access_grants WHERE id = %d' % g
+            op = Op('DBA %s' % v, None, sql, lambda M: Pred(True, lambda s: s['access_grants'].pop(g)))
+        else:
+            row = st['access_grants'][g]
+            if row['expires_at'] is not None:
+                return None
+            t = rng.randint(1, 4)
+            sql = 'UPDATE permissions.access_grants SET tier = %s WHERE id = %d' % (lit(TIERS[t]), g)
+            op = Op('DBA %s' % v, None, sql,
+                    lambda M: Pred(True, lambda s: s['access_grants'][g].update(tier=t, granted_by=ANY)))
+    elif v == 'toggle active':
+        x = choose(rng, {k: r for k, r in st['users'].items() if r['role'] != 'manager'})
+        if x is None:
+            return None
+        new = not st['users'][x]['active']
+        sql = 'UPDATE permissions.users SET active = %s WHERE id = %d' % ('true' if new else 'false', x)
+        op = Op('DBA %s' % v, None, sql, lambda M: Pred(True, lambda s: s['users'][x].update(active=new)))
+    else:
+        t = choose(rng, st['teams'])
+        if t is None:
+            return None
+        ta = st['teams'][t]['account_id']
+        same = [x for x, r in st['users'].items() if r['account_id'] == ta]
+        if not same:
+            return None
+        m = rng.choice(same)
+        if (t, m) in st['team_members']:
+            sql = 'DELETE FROM permissions.team_members WHERE team_id = %d AND user_id = %d' % (t, m)
+            op = Op('DBA team member remove', None, sql, lambda M: Pred(True, lambda s: s['team_members'].pop((t, m))))
+        else:
+            sql = 'INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (%d, %d, %d)' % (t, m, ta)
+            op = Op('DBA team member add', None, sql,
+                    lambda M: Pred(True, lambda s: s['team_members'].__setitem__((t, m), {'account_id': ta})))
+    op.dba = True
+    return op
+
+
+def _tenant(st, a):
+    while st['accounts'][a]['parent_id'] is not None:
+        a = st['accounts'][a]['parent_id']
+    return a
+
+
+GENERATORS.append((op_dba, 4))
