@@ -515,14 +515,18 @@ def op_revoke(rng, st, u, users):
     if g is None:
         return None
     row = st['access_grants'][g]
-    path = rng.choice(['revoke_access', 'delete', 'update tier'])
+    path = rng.choice(['revoke_access', 'delete', 'update tier', 'update expiry'])
     new_tier = rng.randint(1, 4)
+    future = rng.random() < 0.5
     if path == 'revoke_access':
         sql = 'SELECT permissions.revoke_access(%d)' % g
     elif path == 'delete':
         sql = 'DELETE FROM permissions.access_grants WHERE id = %d' % g
-    else:
+    elif path == 'update tier':
         sql = 'UPDATE permissions.access_grants SET tier = %s WHERE id = %d' % (lit(TIERS[new_tier]), g)
+    else:
+        sql = "UPDATE permissions.access_grants SET expires_at = now() %s interval '1 day' WHERE id = %d" % (
+            '+' if future else '-', g)
 
     def predict(M):
         row = M.s['access_grants'].get(g)
@@ -530,6 +534,17 @@ def op_revoke(rng, st, u, users):
             return REFUSED('no such grant')
         if path != 'revoke_access' and not M.visible(u, 'access_grants', g, row):
             return REFUSED('grant not visible')
+        if path == 'update expiry':
+            # rewriting the grant: the rights to make it, and an expiry in the future (1.1)
+            ok, why = grant_rule(M, u, row['tier'], row['user_id'], row['team_id'], row['performer_id'],
+                                 row['group_id'], future, replacing=row['tier'])
+            if not ok:
+                return REFUSED(why)
+
+            def apply(s):
+                s['access_grants'][g]['expires_at'] = ANY
+                s['access_grants'][g]['granted_by'] = ANY
+            return Pred(True, apply)
         if path == 'update tier':
             ok, why = grant_rule(M, u, new_tier, row['user_id'], row['team_id'], row['performer_id'],
                                  row['group_id'], None if row['expires_at'] is None else True,
