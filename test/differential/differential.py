@@ -17,7 +17,6 @@ mismatch (or a crash); the exit status is 1 when anything failed.
 import argparse
 import collections
 import copy
-import datetime
 import os
 import random
 import sys
@@ -27,11 +26,10 @@ import traceback
 import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import Model, TIERS, PERMS, KINDS, ACTIONS, POINTS_11, matrix          # noqa: E402
+from model import Model, TIERS, PERMS, KINDS, ACTIONS, matrix          # noqa: E402
 from world import (STATE_TABLES, OTHER_TABLES, gen_world, closure, load, read_state,   # noqa: E402
                    sequences_sql, ensure_role, now_utc)
 import world                                                            # noqa: E402
-import ops as opsmod                                                    # noqa: E402
 from ops import ANY, gen_op                                              # noqa: E402
 
 RUN = '%x' % (os.getpid() & 0xffff)       # concurrent runs on one cluster keep apart
@@ -457,7 +455,7 @@ class Checker:
                        'performers': {p for p in perfs if ident and inscope(st['performers'][p]['account_id'])
                                       and M.tier(ident, p) >= 1}}
                 exps[name] = exp
-            exp11, exp10 = exps['1.1'], exps['1.0']
+            exp11 = exps['1.1']
             self.statkey = 'credential identity'
             if 'error' in out:
                 self.stats[self.statkey] += 1
@@ -629,12 +627,6 @@ def definer_sql(f, owner_role):
             'AS $$ SELECT permissions.current_user_id() $$;' % f,
             'ALTER FUNCTION %s() OWNER TO %s;' % (f, owner_role),
             'GRANT EXECUTE ON FUNCTION %s() TO PUBLIC;' % f]
-
-
-def norm(v):
-    if isinstance(v, datetime.datetime):
-        return v
-    return v
 
 
 def state_diff(exp, got):

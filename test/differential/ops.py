@@ -214,7 +214,6 @@ def op_data_update(rng, st, u, users):
     r = choose(rng, st[t])
     if r is None:
         return None
-    row = st[t][r]
     kind = 'journal' if t == 'journals' else DATA[t][0]
     col = 'body' if t == 'journals' else DATA[t][3]
     n = rng.randint(100, 999)
@@ -263,7 +262,6 @@ def op_data_delete(rng, st, u, users):
     r = choose(rng, st[t])
     if r is None:
         return None
-    row = st[t][r]
     kind = 'journal' if t == 'journals' else DATA[t][0]
     sql = 'DELETE FROM permissions.%s WHERE id = %d' % (t, r)
 
@@ -349,7 +347,6 @@ def op_chart(rng, st, u, users):
     c = choose(rng, st['charts'])
     if c is None:
         return None
-    ch = st['charts'][c]
     if v == 'update':
         sql = "UPDATE permissions.charts SET title = 'renamed' WHERE id = %d" % c
     else:
@@ -415,7 +412,6 @@ def op_performer(rng, st, u, users):
     p = choose(rng, st['performers'])
     if p is None:
         return None
-    row = st['performers'][p]
     if v == 'update':
         sql = "UPDATE permissions.performers SET first_name = 'Renamed' WHERE id = %d" % p
     else:
@@ -809,7 +805,6 @@ def op_library(rng, st, u, users):
     x = choose(rng, st[t])
     if x is None:
         return None
-    row = st[t][x]
     if v == 'update':
         sql = 'UPDATE permissions.%s SET name = %s WHERE id = %d' % (t, lit('renamed %d' % rng.randint(1, 10 ** 6)), x)
         newname = sql.split("'")[1]
@@ -1166,7 +1161,6 @@ def op_dba(rng, st, u, users):
         if p is None:
             return None
         pa = st['performers'][p]['account_id']
-        M = None
         others = [x for x, r in st['users'].items() if _tenant(st, r['account_id']) != _tenant(st, pa)]
         if not others:
             return None
