@@ -59,7 +59,8 @@ class Checker:
         self.stats = stats
         self.found = []                     # Mismatch
         self.record = record
-        self.committed = []                 # writes committed so far (replayed by the shrinker)
+        self.committed = []                 # (write, mode) so far, replayed by the shrinker: rolled-back
+                                            # and refused writes too, as they use up ids
         self.definers = []                  # (function, owner user or None): SECURITY DEFINER whoami
         self.credentials = []               # (how, creator, user, secret)
         self.pool = None                    # a role that authenticates with credentials
@@ -790,8 +791,7 @@ def run_world(admin, seed, widx, args, stats, log):
                 ck2.context = ''
             ck2.cur.execute('RESET ROLE')
             ck2.cur.execute('COMMIT')
-        if done:
-            ck.committed.append(op)
+        ck.committed.append((op, mode))
         st = post
         # nothing a refused or rolled-back write did may change what anyone sees
         M11, M10 = ck.models(st)
@@ -814,7 +814,7 @@ class Repro:
         self.n = 0
 
     def attempt(self, recs, replay, target):
-        """Builds the world from recs, replays the committed writes, asks the target
+        """Builds the world from recs, replays the earlier writes, asks the target
         question; returns the mismatch classes it shows."""
         self.n += 1
         name = 'differential_shrink_%s_%d' % (RUN, self.seed)
@@ -826,14 +826,14 @@ class Repro:
             ck = Checker(conn, self.roles, self.nobody, collections.Counter())
             if kind_of(target) == 'definer':
                 ck.install_definers([d for d in self.definers if d[0] == target[3][0]])
-            for op in replay:
+            for op, mode in replay:
                 ck.cur.execute('BEGIN')
                 if not op.dba:
                     ck.cur.execute('SET ROLE %s' % ck.role_of(op.user))
                 try:
                     ck.cur.execute(op.sql)
                     ck.cur.execute('RESET ROLE')
-                    ck.cur.execute('COMMIT')
+                    ck.cur.execute('COMMIT' if mode == 'commit' else 'ROLLBACK')
                 except psycopg.Error:
                     ck.cur.execute('ROLLBACK')
             st = ck.state()
@@ -942,6 +942,7 @@ def repro_sql(recs, roles, nobody, replay, m, found, definers=()):
            'SET client_min_messages = warning;',
            'CREATE EXTENSION IF NOT EXISTS permissions;', 'RESET client_min_messages;']
     users = {r.key[1] for r in recs if r.table == 'users'}
+    users |= {op.user for op, mode in replay if op.user is not None and not op.dba}
     if found.user is not None:
         users.add(found.user)
     if kind_of(m.target) == 'definer':
@@ -954,11 +955,12 @@ def repro_sql(recs, roles, nobody, replay, m, found, definers=()):
     out.extend(sequences_sql())
     if any(r.soon for r in recs):
         out.append('SELECT pg_sleep(%g);  -- the grants created with a short expiry have expired' % (world.Soon.seconds + 0.5))
-    for op in replay:
-        if op.dba:
-            out.append('%s;' % op.sql)
-        else:
-            out.append('SET ROLE %s; %s; RESET ROLE;' % (roles[op.user] if op.user else nobody, op.sql))
+    if replay:
+        out.append('-- earlier writes (refused and rolled-back ones too: they use up ids)')
+    for op, mode in replay:
+        stmt = '%s;' % op.sql if op.dba else 'SET ROLE %s; %s; RESET ROLE;' % (
+            roles[op.user] if op.user else nobody, op.sql)
+        out.append('BEGIN; %s %s;' % (stmt, 'COMMIT' if mode == 'commit' else 'ROLLBACK'))
     if kind_of(m.target) == 'definer':
         for f, o in definers:
             if f == m.target[3][0]:
