@@ -722,6 +722,15 @@ def run_world(admin, seed, widx, args, stats, log):
     nobody = '%s_nobody' % tag
     dbname = 'differential_%s_%d_%d' % (RUN, seed, widx)
     conn = fresh_db(admin, dbname)
+    try:
+        return world_questions(admin, conn, dbname, rng, tag, recs, roles, nobody, args, stats, log)
+    finally:
+        conn.close()
+        drop_db(admin, dbname)
+
+
+def world_questions(admin, conn, dbname, rng, tag, recs, roles, nobody, args, stats, log):
+    """Loads the world, asks every question, makes the writes."""
     t0 = time.monotonic()
     load(conn.cursor(), recs, roles, nobody)
     ck = Checker(conn, roles, nobody, stats)
@@ -800,9 +809,7 @@ def run_world(admin, seed, widx, args, stats, log):
         if i % args.functions_every == 0:
             ck.functions(rng.choice(all_users), st, M11, M10, rng)
             ck.credential_questions(st, M11, M10)
-    conn.close()
     conn2.close()
-    drop_db(admin, dbname)
     return ck.found, recs, roles, nobody, ck.definers
 
 
@@ -823,6 +830,13 @@ class Repro:
         try:
             cur = conn.cursor()
             load(cur, recs, self.roles, self.nobody)
+            # a role whose user is not in this world is as a fresh role: not a client
+            kept = {r.key[1] for r in recs if r.table == 'users'}
+            cur.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'permissions_client'")
+            if cur.fetchone()[0]:
+                for u, role in self.roles.items():
+                    if u not in kept:
+                        cur.execute('REVOKE permissions_client FROM %s' % role)
             ck = Checker(conn, self.roles, self.nobody, collections.Counter())
             if kind_of(target) == 'definer':
                 ck.install_definers([d for d in self.definers if d[0] == target[3][0]])
