@@ -65,6 +65,18 @@ SELECT pg_temp.try('SELECT permissions.create_api_credential(%s, %L)', :'plain',
 INSERT INTO permissions.api_credentials (account_id, user_id, name, secret_hash)
 VALUES (:t, :plain, 'ak from below', sha256('x'));
 RESET ROLE;
+-- a credential T's manager made for S's manager acts as that manager within
+-- T's subtree: its manager powers over S included
+SET ROLE regress_ak_top;
+SELECT permissions.create_api_credential(:sub, 'ak for the S manager') AS sub_cred \gset
+SET ROLE regress_ak_app;
+BEGIN;
+SELECT permissions.authenticate(:'sub_cred') = :sub AS authenticated,
+       permissions.manages(:s) AS manages_s, permissions.holds('manage_users', :s) AS holds_manage_users,
+       permissions.has_permission('manage_sub_accounts') AS has_permission, permissions.manages(:t) AS manages_t;
+COMMIT;
+RESET ROLE;
+SELECT permissions.delete_api_credential(split_part(:'sub_cred', '_', 2)::bigint);
 
 -- listing: never the secret or its hash; each sees its own and those of the
 -- accounts where it holds manage_api_credentials

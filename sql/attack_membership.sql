@@ -97,7 +97,14 @@ RESET ROLE;
 SET ROLE regress_atk_mgr_a;
 SELECT regress_atk_own.try(format('SELECT permissions.grant_access(%L, user_id => %s, performer_id => %s)', 'tier4', :mgr_b, :pa1)) AS mgr_a_grants_b;
 RESET ROLE;
-SELECT permissions.grant_access('tier4', user_id => :mgr_b, performer_id => :pa1) IS NOT NULL AS dba_granted;
+SELECT permissions.grant_access('tier4', user_id => :mgr_b, performer_id => :pa1) AS g_cross \gset
+-- the DBA's grant across tenants is not A's manager's to change (its tier,
+-- its expiry): only to revoke
+SET ROLE regress_atk_mgr_a;
+SELECT regress_atk_own.try(format('UPDATE permissions.access_grants SET tier = %L WHERE id = %s', 'tier1', :g_cross)) AS widen_tier;
+SELECT regress_atk_own.try(format('UPDATE permissions.access_grants SET expires_at = now() + interval %L WHERE id = %s', '1 year', :g_cross)) AS set_expiry;
+RESET ROLE;
+SELECT tier, expires_at IS NULL AS no_expiry FROM permissions.access_grants WHERE id = :g_cross;
 SET ROLE regress_atk_mgr_b;
 SELECT * FROM regress_atk_own.seen;
 SELECT regress_atk_own.try(format('INSERT INTO permissions.tag_assignments (account_id, tag_id, target_kind, target_user_id)

@@ -414,11 +414,14 @@ collect_subtree(HTAB *set, int64 root, Snapshot snapshot)
 		int64		id = queue.ids[i];
 		bool		found;
 		IdBuffer	children;
+		AccessEntry *e;
 		int			j;
 
-		hash_search(set, &id, HASH_ENTER, &found);
+		e = hash_search(set, &id, HASH_ENTER, &found);
 		if (found)
 			continue;			/* a cycle; parent_id edits refuse them, but be safe */
+		e->tier = TIER_NONE;
+		e->account_id = id;		/* an account's own account: keep_accounts() reads it */
 		children = collect_ids(EXT_ACCOUNTS, EXT_IDX_ACCOUNTS_PARENT,
 							   "parent_id", id, "id", snapshot);
 		for (j = 0; j < children.n; j++)

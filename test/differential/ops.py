@@ -532,9 +532,12 @@ def op_revoke(rng, st, u, users):
         if path != 'revoke_access' and not M.visible(u, 'access_grants', g, row):
             return REFUSED('grant not visible')
         if path == 'update expiry':
-            # rewriting the grant: the rights to make it, and an expiry in the future (1.1)
+            # rewriting the grant: the rights to make it (its grantee in the
+            # line, 1.1); an expiry in the past ends it early, a revocation
+            # kept on record (README, decisions), so only a new grant must
+            # not start expired
             ok, why = grant_rule(M, u, row['tier'], row['user_id'], row['team_id'], row['performer_id'],
-                                 row['group_id'], future, replacing=row['tier'])
+                                 row['group_id'], True if future else None, replacing=row['tier'])
             if not ok:
                 return REFUSED(why)
 
@@ -548,8 +551,6 @@ def op_revoke(rng, st, u, users):
                                  replacing=row['tier'])
             if not ok:
                 return REFUSED(why)
-            if M.on('expiry') and row['expires_at'] is not None and not M.live(row):
-                return REFUSED('rewriting an expired grant (expiry must be in the future, 1.1)')
 
             def apply(s):
                 s['access_grants'][g]['tier'] = new_tier

@@ -403,9 +403,6 @@ BEGIN
             DETAIL = format('expires_at is %s; the transaction started at %s.', NEW.expires_at, pg_catalog.now()),
             HINT = 'Pass a future expires_at, or NULL for a grant without end; revoke a grant to end it now.';
     END IF;
-    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-        RETURN NEW;             -- grantee and target are immutable, checked when made
-    END IF;
     IF NEW.user_id IS NOT NULL THEN
         SELECT u.account_id, u.user_type INTO grantee_account, grantee_type
           FROM permissions.users u WHERE u.id OPERATOR(pg_catalog.=) NEW.user_id;
@@ -414,7 +411,8 @@ BEGIN
           FROM permissions.teams t WHERE t.id OPERATOR(pg_catalog.=) NEW.team_id;
     END IF;
     -- (a DBA may grant across tenants on purpose, to share a performer with
-    -- an outside user; nobody else may)
+    -- an outside user; nobody else may, nor change such a grant's tier or
+    -- expiry: revoking it is theirs, widening it is the DBA's)
     IF grantee_account IS NULL
        OR NOT (permissions.caller_is_dba() OR permissions.accounts_related(grantee_account, NEW.account_id)) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
@@ -423,6 +421,9 @@ BEGIN
                              coalesce(NEW.user_id, NEW.team_id), NEW.account_id),
             DETAIL = 'A grant goes to a user or team of the account of what it is on, of an account above it, or of one of its sub-accounts.',
             HINT = 'Grant to a user or team of that part of the account tree.';
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+        RETURN NEW;             -- grantee and target are immutable: the rest was checked when made
     END IF;
     IF grantee_type OPERATOR(permissions.=) 'single_performer' AND NEW.group_id IS NOT NULL THEN
         PERFORM permissions.raise_type_rule(
@@ -434,7 +435,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.grants_check_grantee() IS
-'Internal row trigger on access_grants (SECURITY DEFINER: the grantee may be invisible to the granter): the grantee exists and belongs to the target''s line of the account tree (one error for both cases; DBAs may grant across it), no group for a single_performer user, and no grant that starts expired.';
+'Internal row trigger on access_grants (SECURITY DEFINER: the grantee may be invisible to the granter): the grantee exists and belongs to the target''s line of the account tree, on INSERT and on UPDATE (one error for both cases; DBAs may grant across it and change such grants), no group for a single_performer user, and no grant that starts expired.';
 REVOKE ALL ON FUNCTION permissions.grants_check_grantee() FROM PUBLIC;
 CREATE TRIGGER access_grants_15_grantee BEFORE INSERT OR UPDATE ON permissions.access_grants
     FOR EACH ROW EXECUTE FUNCTION permissions.grants_check_grantee();
