@@ -263,6 +263,7 @@ typedef struct MappedUser
 	bool		has_role_name;
 } MappedUser;
 
+/* Catalog scan callback: the users row of a login role, and the name it was mapped under. */
 static void
 mapped_user_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -287,6 +288,7 @@ typedef struct CredentialOwner
 	int64		created_by;
 } CredentialOwner;
 
+/* Catalog scan callback: who a credential acts as, and who made it. */
 static void
 credential_owner_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -321,6 +323,7 @@ typedef struct GrantList
 	int			cap;
 } GrantList;
 
+/* Catalog scan callback: collects a grant row for apply_grants(). */
 static void
 grant_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -357,6 +360,7 @@ typedef struct IdBuffer
 	int			cap;
 } IdBuffer;
 
+/* Appends an id to a growing buffer in the current memory context. */
 static void
 idbuf_add(IdBuffer *b, int64 id)
 {
@@ -376,6 +380,7 @@ typedef struct IdCollector
 	IdBuffer	buf;
 } IdCollector;
 
+/* Catalog scan callback: collects one int8 column of each row. */
 static void
 id_collect_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -1083,6 +1088,7 @@ typedef struct ReachFill
 	int64		account_id;
 } ReachFill;
 
+/* Catalog scan callback: a performer of a wholly reached account, at that account's tier. */
 static void
 reach_fill_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -1206,6 +1212,7 @@ finish_array(IdArray *a, IdBuffer *b)
 	arrays_built++;
 }
 
+/* Catalog scan callback: collects the id of each performer row. */
 static void
 idbuf_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {

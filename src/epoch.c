@@ -167,6 +167,7 @@ typedef struct ParentRow
 	int64		parent;
 } ParentRow;
 
+/* Catalog scan callback: the parent of an account. */
 static void
 parent_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -386,6 +387,7 @@ typedef struct AccountOf
 	int64		account;
 } AccountOf;
 
+/* Catalog scan callback: the account a row belongs to. */
 static void
 account_of_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {

@@ -90,6 +90,7 @@ typedef struct SupportOids
 static SupportOids oids;
 static bool callback_registered = false;
 
+/* Syscache callback: a function of the extension changed; look the OIDs up again. */
 static void
 proc_changed(Datum arg, int cacheid, uint32 hashvalue)
 {
@@ -109,6 +110,7 @@ lookup_function(const char *name, int nargs, Oid *argtypes)
 	return LookupFuncName(names, nargs, argtypes, true);
 }
 
+/* The OIDs the support function needs, looked up once per backend (and after a change). */
 static SupportOids *
 support_oids(void)
 {
@@ -220,6 +222,7 @@ typedef struct ReachShape
 	bool		partial;		/* some granted performer is outside the whole accounts */
 } ReachShape;
 
+/* The shape of the current user's reach at min_tier, from the cache's counts. */
 static void
 reach_shape(AccessCache *c, Tier min_tier, ReachShape *shape)
 {

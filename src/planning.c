@@ -148,6 +148,7 @@ check_inserted_ids(Query *query)
 	}
 }
 
+/* planner_hook: a planner frame around planning, and the id check of INSERTs. */
 static PlannedStmt *
 planning_planner(Query *parse, const char *query_string, int cursorOptions,
 				 ParamListInfo boundParams)

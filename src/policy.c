@@ -155,6 +155,7 @@ policy_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		inserting.valid = false;
 }
 
+/* Forgets the performer being inserted when its transaction ends. */
 static void
 policy_xact_callback(XactEvent event, void *arg)
 {
@@ -534,6 +535,7 @@ typedef struct ReachMemo
 	ArrayType  *array;
 } ReachMemo;
 
+/* reachable_performers() and reachable_accounts(): the cache's array, copied once per call site. */
 static Datum
 reach_array(FunctionCallInfo fcinfo, bool accounts)
 {
