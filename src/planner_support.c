@@ -69,6 +69,9 @@ PG_FUNCTION_INFO_V1(access_support);
  */
 #define POLICY_CALL_OPERATORS	10.0
 
+/* The share of a table's rows above which a reach counts as broad (broad_reach). */
+#define BROAD_REACH				0.5
+
 /* Above this many wholly reached accounts, estimate from n_distinct alone. */
 #define MAX_ACCOUNT_ESTIMATES	64
 
@@ -312,6 +315,8 @@ column_pinned(IndexOptInfo *index, Node *arg, Oid opfamily)
 	return false;
 }
 
+static bool broad_reach(SupportRequestIndexCondition *req, FuncExpr *call, Tier min_tier);
+
 /* SupportRequestIndexCondition: the index condition to offer, or NULL. */
 static List *
 index_condition(SupportRequestIndexCondition *req)
@@ -337,6 +342,8 @@ index_condition(SupportRequestIndexCondition *req)
 		offer = !shape.has_user || shape.partial || shape.whole == 0 ||
 			!rel_has_index_on(req->index, list_nth(call->args, ARG_ACCOUNT));
 	if (!offer || column_pinned(req->index, list_nth(call->args, req->indexarg), req->opfamily))
+		return NIL;
+	if (req->indexarg == ARG_PERFORMER && broad_reach(req, call, min_tier))
 		return NIL;
 
 	cond = any_condition(list_nth(call->args, req->indexarg), req->opfamily,
@@ -459,6 +466,34 @@ remembered_selectivity(SupportRequestSelectivity *req, Tier min_tier)
 	m->min_tier = min_tier;
 	m->args = (Node *) req->args;	/* planner memory: compared only within its planning */
 	return m->sel;
+}
+
+/*
+ * Whether the user reaches most rows of the table: then a scan with the
+ * policy as a filter reads little more than an index condition over every
+ * reachable performer would, and the planner, which estimates that
+ * condition from a sample of PLANNING_SAMPLE ids, would think it far more
+ * selective than it is.  Small reaches are estimated exactly and offered.
+ */
+static bool
+broad_reach(SupportRequestIndexCondition *req, FuncExpr *call, Tier min_tier)
+{
+	SupportRequestSelectivity sreq;
+	int64	   *ids;
+	int			count;
+
+	access_cache_performers(access_cache_current(), min_tier, &ids, &count);
+	if (count <= PLANNING_SAMPLE)
+		return false;
+	memset(&sreq, 0, sizeof(sreq));
+	sreq.type = T_SupportRequestSelectivity;
+	sreq.root = req->root;
+	sreq.funcid = call->funcid;
+	sreq.args = call->args;
+	sreq.inputcollid = call->inputcollid;
+	sreq.is_join = false;
+	sreq.varRelid = req->index->rel->relid;
+	return remembered_selectivity(&sreq, min_tier) > BROAD_REACH;
 }
 
 /*

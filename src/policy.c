@@ -452,16 +452,6 @@ id_array(int64 *ids, int count)
 						   TYPALIGN_DOUBLE);
 }
 
-/*
- * What the planner gets when it folds a reach array to estimate an index
- * condition: at most this many ids, evenly spaced over the sorted array.
- * The planner estimates such a condition by one operator selectivity call
- * per element (about a microsecond each); the policy's own row estimate
- * comes from the cache's counts (planner_support.c), so a sample only
- * makes the index condition look more selective than it is.
- */
-#define PLANNING_SAMPLE 32
-
 /* An evenly spaced sample of a sorted id array, for the planner's estimate. */
 static ArrayType *
 id_sample(int64 *ids, int count)
