@@ -83,11 +83,7 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NOT permissions.caller_is_superuser() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only a superuser can disallow session-scope identities',
-            HINT = 'Ask a DBA.';
-    END IF;
+    PERFORM permissions.require_superuser('disallow session-scope identities');
     DELETE FROM permissions.session_identity_roles s
      WHERE s.role_name OPERATOR(pg_catalog.=) disallow_session_identity.role::text;
 END
@@ -116,11 +112,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 BEGIN
-    IF NOT permissions.caller_is_superuser() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only a superuser can map login roles',
-            HINT = 'Ask a DBA.';
-    END IF;
+    PERFORM permissions.require_superuser('map login roles');
     RETURN QUERY
     WITH pending AS (
         SELECT u.id, u.username, u.db_role_name FROM permissions.users u

@@ -221,10 +221,7 @@ DECLARE
     performers bigint;
     groups bigint;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.users'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.users_keep_a_manager() is a trigger of permissions.users only';
-    END IF;
+    PERFORM permissions.require_trigger_table('users_keep_a_manager', TG_RELID, 'permissions.users');
 
     -- a user becoming single_performer keeps at most one directly granted performer
     IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.user_type OPERATOR(permissions.=) 'single_performer'
@@ -388,10 +385,7 @@ DECLARE
     grantee_account bigint;
     grantee_type permissions.user_type;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.access_grants'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.grants_check_grantee() is a trigger of permissions.access_grants only';
-    END IF;
+    PERFORM permissions.require_trigger_table('grants_check_grantee', TG_RELID, 'permissions.access_grants');
     IF permissions.restoring() THEN
         RETURN NEW;
     END IF;
@@ -454,10 +448,7 @@ DECLARE
     grantee permissions.users;
     performers bigint;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.access_grants'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.grants_check_one_performer() is a trigger of permissions.access_grants only';
-    END IF;
+    PERFORM permissions.require_trigger_table('grants_check_one_performer', TG_RELID, 'permissions.access_grants');
     IF NEW.user_id IS NULL OR permissions.restoring() THEN
         RETURN NULL;
     END IF;
@@ -497,10 +488,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.performers'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.grant_creator() is a trigger of permissions.performers only';
-    END IF;
+    PERFORM permissions.require_trigger_table('grant_creator', TG_RELID, 'permissions.performers');
     IF NEW.created_by IS NOT NULL AND NOT permissions.restoring() THEN
         INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier, granted_by)
         VALUES (NEW.account_id, NEW.created_by, NEW.id, 'tier1', NEW.created_by)

@@ -513,10 +513,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.accounts'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.accounts_no_cycles() is a trigger of permissions.accounts only';
-    END IF;
+    PERFORM permissions.require_trigger_table('accounts_no_cycles', TG_RELID, 'permissions.accounts');
     IF NEW.parent_id IS NOT NULL THEN
         -- one move at a time per tenant, so two concurrent moves cannot build
         -- a cycle together; then a fresh snapshot sees the other's move
@@ -548,10 +545,7 @@ AS $$
 DECLARE
     user_account bigint;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.review_participants'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.review_participants_check_rules() is a trigger of permissions.review_participants only';
-    END IF;
+    PERFORM permissions.require_trigger_table('review_participants_check_rules', TG_RELID, 'permissions.review_participants');
     SELECT r.account_id INTO NEW.account_id FROM permissions.reviews r
      WHERE r.id OPERATOR(pg_catalog.=) NEW.review_id;
     -- one error for a review that does not exist and one the writer may not manage
@@ -613,10 +607,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.credit_ledger'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.credit_ledger_apply() is a trigger of permissions.credit_ledger only';
-    END IF;
+    PERFORM permissions.require_trigger_table('credit_ledger_apply', TG_RELID, 'permissions.credit_ledger');
     IF permissions.restoring() THEN
         RETURN NULL;            -- restored rows come with what they derived
     END IF;
@@ -635,10 +626,7 @@ AS $$
 DECLARE
     available bigint;
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.assessments'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.assessments_spend_credit() is a trigger of permissions.assessments only';
-    END IF;
+    PERFORM permissions.require_trigger_table('assessments_spend_credit', TG_RELID, 'permissions.assessments');
     IF permissions.restoring() THEN
         RETURN NULL;            -- restored rows come with what they derived
     END IF;
@@ -662,10 +650,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF TG_RELID OPERATOR(pg_catalog.<>) 'permissions.api_credentials'::pg_catalog.regclass THEN
-        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
-            MESSAGE = 'permissions.api_credentials_track_uses() is a trigger of permissions.api_credentials only';
-    END IF;
+    PERFORM permissions.require_trigger_table('api_credentials_track_uses', TG_RELID, 'permissions.api_credentials');
     IF permissions.restoring() THEN
         RETURN NULL;            -- restored rows come with what they derived
     END IF;

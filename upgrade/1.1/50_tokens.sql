@@ -286,11 +286,7 @@ AS $$
 DECLARE
     issuer_id bigint;
 BEGIN
-    IF NOT permissions.caller_is_superuser() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only a superuser can register token issuers',
-            HINT = 'Ask a DBA.';
-    END IF;
+    PERFORM permissions.require_superuser('register token issuers');
     INSERT INTO permissions.token_issuers AS i (issuer, account_id, max_lifetime, clock_skew)
     VALUES (register_token_issuer.issuer, register_token_issuer.account_id,
             register_token_issuer.max_lifetime, register_token_issuer.clock_skew)
@@ -317,11 +313,7 @@ AS $$
 DECLARE
     new_id bigint;
 BEGIN
-    IF NOT permissions.caller_is_superuser() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only a superuser can register token keys',
-            HINT = 'Ask a DBA.';
-    END IF;
+    PERFORM permissions.require_superuser('register token keys');
     IF register_token_key.algorithm IS NULL
        OR register_token_key.algorithm OPERATOR(pg_catalog.<>) ALL (ARRAY['EdDSA', 'ES256', 'RS256', 'HS256']) THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
@@ -368,11 +360,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 BEGIN
-    IF NOT permissions.caller_is_superuser() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only a superuser can delete token keys',
-            HINT = 'Ask a DBA.';
-    END IF;
+    PERFORM permissions.require_superuser('delete token keys');
     DELETE FROM permissions.token_keys k
      WHERE k.issuer OPERATOR(pg_catalog.=) delete_token_key.issuer
        AND k.key_id OPERATOR(pg_catalog.=) delete_token_key.key_id;
@@ -394,11 +382,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 BEGIN
-    IF NOT permissions.caller_is_superuser() THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only a superuser can delete token issuers',
-            HINT = 'Ask a DBA.';
-    END IF;
+    PERFORM permissions.require_superuser('delete token issuers');
     DELETE FROM permissions.token_issuers i WHERE i.issuer OPERATOR(pg_catalog.=) delete_token_issuer.issuer;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',

@@ -1,0 +1,37 @@
+-- ---------------------------------------------------------------------------
+-- Two guards many functions of 1.1 open with: a SECURITY DEFINER trigger
+-- function runs only as the trigger of its own table (attached to a table of
+-- someone else's it would lend its rights), and DBA-only functions refuse
+-- everyone but superusers with one kind of error.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION permissions.require_trigger_table(fn text, relid oid, tbl regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF relid OPERATOR(pg_catalog.<>) tbl THEN
+        RAISE EXCEPTION USING ERRCODE = 'triggered_action_exception',
+            MESSAGE = format('permissions.%s() is a trigger of %s only', fn, tbl);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION permissions.require_trigger_table(text, oid, regclass) IS
+'Internal: refuses a trigger function fired on another table than its own (a SECURITY DEFINER trigger function attached elsewhere would lend its rights).';
+
+CREATE FUNCTION permissions.require_superuser(action text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT permissions.caller_is_superuser() THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'only a superuser can ' OPERATOR(pg_catalog.||) action,
+            HINT = 'Ask a DBA.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION permissions.require_superuser(text) IS
+'Internal: refuses a DBA-only action to everyone but superusers, naming the action.';
