@@ -42,6 +42,13 @@ SELECT permissions.grantee_user_type(:mgr_b);
 SELECT permissions.invitation_within_inviter(:pool_b, :mgr_b);
 SELECT permissions.users_keep_a_manager();
 CREATE TRIGGER borrow BEFORE INSERT ON regress_atk_own.probe FOR EACH ROW EXECUTE FUNCTION permissions.grants_check_grantee();
+-- ... and one attached elsewhere by a superuser refuses to run there
+RESET ROLE;
+CREATE TABLE regress_atk_own.borrowed (x int);
+CREATE TRIGGER borrow BEFORE INSERT ON regress_atk_own.borrowed FOR EACH ROW EXECUTE FUNCTION permissions.grants_check_grantee();
+INSERT INTO regress_atk_own.borrowed VALUES (1);
+DROP TABLE regress_atk_own.borrowed;
+SET ROLE regress_atk_lim_a;
 -- the functions that take a user: the same refusal for B's user and none
 SELECT regress_atk_own.try(format('SELECT * FROM permissions.explain_access(%s, %s)', :mgr_b, :pb1)) AS explain_b,
        regress_atk_own.try(format('SELECT * FROM permissions.explain_access(%s, %s)', :missing, :pb1)) AS explain_missing;

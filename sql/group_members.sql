@@ -34,6 +34,16 @@ SELECT count(*) AS members_left FROM permissions.group_members WHERE group_id = 
 SELECT action, before ->> 'performer_id' = :'p1' AS removed_p1 FROM permissions.audit_log
  WHERE table_name = 'group_members' AND account_id = :acct AND action = 'delete';
 
+-- another tenant's manager removes nothing, even naming the rows
+SELECT permissions.create_account('regress gm other') AS other \gset
+CREATE ROLE regress_gm_other;
+SELECT permissions.create_user(:other, 'gm_other', role => 'manager', db_role => 'regress_gm_other') IS NOT NULL AS other_manager;
+SET ROLE regress_gm_other;
+DELETE FROM permissions.group_members WHERE group_id = :grp;
+DELETE FROM permissions.group_members;
+RESET ROLE;
+SELECT count(*) AS members_still FROM permissions.group_members WHERE group_id = :grp;
+
 -- with tier1 on it, the grouper adds it back
 SELECT permissions.grant_access('tier1', user_id => :grouper, performer_id => :p1) IS NOT NULL AS granted;
 SET ROLE regress_gm_grouper;
@@ -41,5 +51,5 @@ INSERT INTO permissions.group_members (group_id, performer_id, account_id) VALUE
 RESET ROLE;
 SELECT count(*) AS members FROM permissions.group_members WHERE group_id = :grp;
 
-SELECT permissions.delete_account(:acct, force => true);
-DROP ROLE regress_gm_grouper, regress_gm_reader;
+SELECT permissions.delete_account(:acct, force => true), permissions.delete_account(:other, force => true);
+DROP ROLE regress_gm_grouper, regress_gm_reader, regress_gm_other;
