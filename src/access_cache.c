@@ -73,6 +73,7 @@ static struct
 	int64		account_id;
 	Tier		account_tier;
 	bool		valid_performer;
+	int64		performer_account_id;	/* the pair is the key: a performer id alone is not */
 	int64		performer_id;
 	Tier		performer_tier;
 } last_lookup;
@@ -1060,7 +1061,8 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 		Tier		ptier = TIER_NONE;
 
 		if (c == current && last_lookup.valid_performer &&
-			last_lookup.performer_id == performer_id)
+			last_lookup.performer_id == performer_id &&
+			last_lookup.performer_account_id == account_id)
 			ptier = last_lookup.performer_tier;
 		else
 		{
@@ -1070,6 +1072,7 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 			if (c == current)
 			{
 				last_lookup.valid_performer = true;
+				last_lookup.performer_account_id = account_id;
 				last_lookup.performer_id = performer_id;
 				last_lookup.performer_tier = ptier;
 			}

@@ -47,7 +47,7 @@ PG_FUNCTION_INFO_V1(access_caller_is_superuser);
 PG_FUNCTION_INFO_V1(access_in_account);
 PG_FUNCTION_INFO_V1(access_caller_is_dba);
 PG_FUNCTION_INFO_V1(access_restoring);
-PG_FUNCTION_INFO_V1(access_credential_creator);
+PG_FUNCTION_INFO_V1(access_limit_holder);
 
 /* The bigint argument argno, with NULL read as 0 (matches nothing). */
 static int64
@@ -679,20 +679,23 @@ access_in_account(PG_FUNCTION_ARGS)
 }
 
 /*
- * permissions.credential_creator() returns bigint
- *		When the session acts through a credential that another user made
- *		(and so acts only within that user's managed subtree), that user;
- *		NULL otherwise.  A credential made through such an identity carries
- *		the same creator, so a limited identity cannot mint an unlimited one.
+ * permissions.limit_holder() returns bigint
+ *		The user whose limits bind every identity the session mints (an API
+ *		credential, a token subject mapping, an invitation): the user who
+ *		made the credential or mapping the session acts through, when that
+ *		was another user (the session acts only within that user's limits);
+ *		the acting user otherwise; NULL when the session acts as nobody.
+ *		Every minting path records it as the new identity's creator, so a
+ *		limited identity can only mint identities limited the same way.
  */
 Datum
-access_credential_creator(PG_FUNCTION_ARGS)
+access_limit_holder(PG_FUNCTION_ARGS)
 {
 	AccessCache *c = current_cache(fcinfo);
 
-	if (!c->has_user || c->limit_creator == 0)
+	if (!c->has_user)
 		PG_RETURN_NULL();
-	PG_RETURN_INT64(c->limit_creator);
+	PG_RETURN_INT64(c->limit_creator != 0 ? c->limit_creator : c->user.id);
 }
 
 /*

@@ -214,7 +214,7 @@ BEGIN
             HINT = 'Pass valid_for => interval ''7 days'', for instance.';
     END IF;
     INSERT INTO permissions.invitations AS i (user_id, account_id, token_hash, invited_by, expires_at)
-    VALUES (u.id, u.account_id, permissions.hash_api_secret(secret), permissions.current_user_id(),
+    VALUES (u.id, u.account_id, permissions.hash_api_secret(secret), permissions.limit_holder(),
             pg_catalog.now() OPERATOR(pg_catalog.+) valid_for)
     ON CONFLICT ON CONSTRAINT invitations_pkey DO UPDATE
        SET account_id = EXCLUDED.account_id, token_hash = EXCLUDED.token_hash,
@@ -728,12 +728,12 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION permissions.credential_creator()
+CREATE FUNCTION permissions.limit_holder()
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'access_credential_creator'
+AS 'MODULE_PATHNAME', 'access_limit_holder'
 LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION permissions.credential_creator() IS
-'When the session acts through an API credential that another user made (and so only within that user''s managed subtree), that user; NULL otherwise. Credentials made through such an identity carry the same creator.';
+COMMENT ON FUNCTION permissions.limit_holder() IS
+'The user whose limits bind every identity the session mints (API credentials, token subject mappings, invitations): the maker of the credential or mapping the session acts through when that is another user, else the acting user; NULL for nobody. Every minting path records it as the creator.';
 
 -- a credential made through a limited credential is limited the same way
 CREATE OR REPLACE FUNCTION permissions.api_credentials_check_rules()
@@ -751,9 +751,8 @@ BEGIN
     IF me IS NULL THEN
         RETURN NEW;             -- row-level security refuses the write
     END IF;
-    -- the creator is who answers for the credential: through a credential
-    -- another user made, that user, whose limits the new one inherits
-    NEW.created_by := coalesce(permissions.credential_creator(), me);
+    -- the creator is whose limits bind the credential (see limit_holder())
+    NEW.created_by := permissions.limit_holder();
     IF NEW.user_id OPERATOR(pg_catalog.<>) me AND NOT permissions.manages(NEW.account_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'you can create API credentials only for yourself',
