@@ -14,6 +14,7 @@
 #include "identity.h"
 #include "planning.h"
 #include "policy.h"
+#include "stamp.h"
 #include "utility.h"
 
 PG_MODULE_MAGIC;
@@ -31,5 +32,6 @@ _PG_init(void)
 	access_cache_init();
 	policy_init();
 	planning_init();
+	stamp_init();
 	utility_init();
 }

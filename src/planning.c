@@ -18,13 +18,8 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "executor/executor.h"
-#include "miscadmin.h"
-#include "nodes/primnodes.h"
 #include "optimizer/planner.h"
-#include "parser/parsetree.h"
-#include "utils/lsyscache.h"
 
 #include "planning.h"
 
@@ -100,63 +95,12 @@ planning_invocation(void)
 	return 0;
 }
 
-/*
- * Refuses an INSERT into one of the extension's tables whose id does not
- * come from the table's identity default, unless a superuser plans it.
- * Column privileges already keep clients from naming an id; a default on a
- * view of the table would still choose one (the rewriter fills it in
- * without a privilege check), and with a chosen id a client could take the
- * next ids of other tenants' rows or the id of a deleted account.
- */
-static void
-check_inserted_ids(Query *query)
-{
-	ListCell   *lc;
-	RangeTblEntry *rte;
-	Oid			schema;
-	AttrNumber	idcol;
-
-	foreach(lc, query->cteList)
-	{
-		CommonTableExpr *cte = (CommonTableExpr *) lfirst(lc);
-
-		if (IsA(cte->ctequery, Query))
-			check_inserted_ids((Query *) cte->ctequery);
-	}
-	if (query->commandType != CMD_INSERT || query->resultRelation <= 0)
-		return;
-	rte = rt_fetch(query->resultRelation, query->rtable);
-	if (rte->rtekind != RTE_RELATION)
-		return;
-	schema = get_namespace_oid("permissions", true);
-	if (!OidIsValid(schema) || get_rel_namespace(rte->relid) != schema)
-		return;
-	idcol = get_attnum(rte->relid, "id");
-	if (idcol == InvalidAttrNumber)
-		return;
-	foreach(lc, query->targetList)
-	{
-		TargetEntry *te = (TargetEntry *) lfirst(lc);
-
-		if (te->resno == idcol && te->expr != NULL && !IsA(te->expr, NextValueExpr))
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("the id of a new row of \"permissions.%s\" is chosen by the database",
-							get_rel_name(rte->relid)),
-					 errdetail("An id given by a client (directly, or as the default of a view) could take the next id of another tenant's row, or the id of a deleted account."),
-					 errhint("Leave id out of the INSERT; RETURNING id tells the id the row got.")));
-	}
-}
-
-/* planner_hook: a planner frame around planning, and the id check of INSERTs. */
+/* planner_hook: a planner frame around planning. */
 static PlannedStmt *
 planning_planner(Query *parse, const char *query_string, int cursorOptions,
 				 ParamListInfo boundParams)
 {
 	PlannedStmt *result;
-
-	if (!superuser())
-		check_inserted_ids(parse);
 
 	push(RUNNING_PLANNER);
 	PG_TRY();

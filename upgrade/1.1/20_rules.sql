@@ -41,26 +41,6 @@ REVOKE ALL ON FUNCTION permissions.lock_tenant(bigint) FROM PUBLIC;
 COMMENT ON FUNCTION permissions.caller_is_superuser() IS
 'Internal: whether the role executing the current statement (current_user) is a superuser; the rule triggers run with the writer''s rights and do not hold DBAs, nor the extension''s own definer functions after they checked their caller, to the escalation rules.';
 
--- created_by: the inserting user; never changed but by a DBA (or the
--- ON DELETE SET NULL of a removed creator, which runs as the table owner)
-CREATE OR REPLACE FUNCTION permissions.stamp_creator()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF permissions.caller_is_superuser() THEN
-        RETURN NEW;
-    END IF;
-    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-        NEW.created_by := OLD.created_by;
-    ELSE
-        NEW.created_by := permissions.current_user_id();
-    END IF;
-    RETURN NEW;
-END
-$$;
-
 -- ---------------------------------------------------------------------------
 -- Users
 -- ---------------------------------------------------------------------------

@@ -159,13 +159,13 @@ BEGIN
         format('permissions.protect_table(): rows the current user may edit as kind %s (created_by decides "own").', k),
         format('permissions.protect_table(): rows the current user may delete as kind %s (created_by decides "own").', k));
     IF creator OPERATOR(pg_catalog.=) 'created_by' THEN
-        EXECUTE format('CREATE OR REPLACE TRIGGER permissions_stamp_creator BEFORE INSERT OR UPDATE ON %s
-                        FOR EACH ROW EXECUTE FUNCTION permissions.stamp_creator()', tbl);
-        EXECUTE format('COMMENT ON TRIGGER permissions_stamp_creator ON %s IS %L', tbl,
+        EXECUTE format('CREATE OR REPLACE TRIGGER permissions_stamp BEFORE INSERT OR UPDATE ON %s
+                        FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row(''created_by'')', tbl);
+        EXECUTE format('COMMENT ON TRIGGER permissions_stamp ON %s IS %L', tbl,
                        'permissions.protect_table(): created_by is the inserting user and never changes.');
     ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                   WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl AND t.tgname OPERATOR(pg_catalog.=) 'permissions_stamp_creator') THEN
-        EXECUTE format('DROP TRIGGER permissions_stamp_creator ON %s', tbl);
+                   WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl AND t.tgname OPERATOR(pg_catalog.=) 'permissions_stamp') THEN
+        EXECUTE format('DROP TRIGGER permissions_stamp ON %s', tbl);
     END IF;
 END
 $$;
@@ -187,8 +187,8 @@ BEGIN
         EXECUTE format('DROP POLICY %I ON %s', pol, tbl);
     END LOOP;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
-                WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl AND t.tgname OPERATOR(pg_catalog.=) 'permissions_stamp_creator') THEN
-        EXECUTE format('DROP TRIGGER permissions_stamp_creator ON %s', tbl);
+                WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl AND t.tgname OPERATOR(pg_catalog.=) 'permissions_stamp') THEN
+        EXECUTE format('DROP TRIGGER permissions_stamp ON %s', tbl);
     END IF;
     -- policies of the application's own keep row-level security on
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) tbl) THEN
