@@ -41,6 +41,7 @@
 
 #include "access_cache.h"
 #include "catalog.h"
+#include "hints.h"
 #include "token.h"
 
 PG_FUNCTION_INFO_V1(access_cache_stats);
@@ -62,7 +63,7 @@ static struct
 {
 	int64		statements;		/* validations of the current cache at a new snapshot */
 	int64		rebuilds;
-	int64		epoch_checks;
+	int64		epoch_checks;	/* validations that read the epochs (hints could not vouch) */
 	double		last_rebuild_ms;
 } stats;
 
@@ -584,6 +585,9 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 		c->partial_count[i] = -1;
 	c->ntenants = 0;
 	c->tenants = NULL;
+	c->tenant_keys = NULL;
+	c->hints_vouch = false;
+	c->hinted_stale = false;
 	c->valid_until = id->source == IDENTITY_TOKEN ? id->expires_at : DT_NOEND;
 	c->local_changes = epoch_local_changes();
 	remember_snapshot(c, snapshot);
@@ -781,10 +785,42 @@ record_tenants(AccessCache *c, Sources *src, Snapshot snapshot)
 			tenants[n++] = tenant;
 	}
 	c->tenants = palloc(n * sizeof(EpochSeen));
+	c->tenant_keys = palloc(n * sizeof(uint32));
 	for (i = 0; i < n; i++)
+	{
 		epoch_read(tenants[i], snapshot, &c->tenants[i]);
+		c->tenant_keys[i] = hints_tenant_key(tenants[i]);
+	}
 	c->ntenants = n;
 	pfree(tenants);
+}
+
+/* Whether a cache read from one of the tenants a hint names. */
+static bool
+reads_hinted_tenant(AccessCache *c, const uint32 *keys, int nkeys)
+{
+	int			i,
+				j;
+
+	for (i = 0; i < c->ntenants; i++)
+		for (j = 0; j < nkeys; j++)
+			if (c->tenant_keys[i] == keys[j])
+				return true;
+	return false;
+}
+
+/* Hints' mark function: the caches that read from a tenant a finished hint names go stale. */
+static void
+mark_hinted(const uint32 *keys, int nkeys, bool all)
+{
+	int			i;
+
+	for (i = 0; i < KEPT_CACHES; i++)
+		if (kept[i].valid && (all || reads_hinted_tenant(&kept[i], keys, nkeys)))
+			kept[i].hinted_stale = true;
+	if (examined != NULL && examined->valid &&
+		(all || reads_hinted_tenant(examined, keys, nkeys)))
+		examined->hinted_stale = true;
 }
 
 /* Builds a cache for an identity (or a user id) under a snapshot. */
@@ -802,6 +838,7 @@ build(AccessCache *c, const Identity *id, int64 user_id, Snapshot snapshot,
 
 	INSTR_TIME_SET_CURRENT(start);
 	builds++;
+	hints_apply(snapshot, mark_hinted);
 	reset_cache(c, id, snapshot);
 	c->epochs_relid = catalog_relid(EXT_TENANT_EPOCHS);
 	old = MemoryContextSwitchTo(c->cxt);
@@ -824,6 +861,7 @@ build(AccessCache *c, const Identity *id, int64 user_id, Snapshot snapshot,
 	}
 	record_tenants(c, &src, snapshot);
 	MemoryContextSwitchTo(old);
+	c->hints_vouch = hints_vouch_for(snapshot, c->tenant_keys, c->ntenants);
 	c->valid = true;
 	INSTR_TIME_SET_CURRENT(duration);
 	INSTR_TIME_SUBTRACT(duration, start);
@@ -834,7 +872,10 @@ build(AccessCache *c, const Identity *id, int64 user_id, Snapshot snapshot,
 /*
  * True when a cache still holds under snapshot: the same identity, nothing
  * expired, nothing changed by this backend, and the same epoch in every
- * tenant it read from.
+ * tenant it read from.  Hints (hints.c) vouch for the epochs of a cache
+ * whose tenants no hint named since it was last checked, under a snapshot
+ * that sees every hint already applied to them; otherwise the epochs are
+ * read.
  */
 static bool
 still_valid(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz now)
@@ -852,10 +893,17 @@ still_valid(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz n
 		swap_snapshots(c);
 		return true;
 	}
-	stats.epoch_checks++;
-	for (i = 0; i < c->ntenants; i++)
-		if (!epoch_unchanged(&c->tenants[i], snapshot))
-			return false;
+	hints_apply(snapshot, mark_hinted);
+	if (!(c->hints_vouch && !c->hinted_stale &&
+		  hints_vouch_for(snapshot, c->tenant_keys, c->ntenants)))
+	{
+		stats.epoch_checks++;
+		for (i = 0; i < c->ntenants; i++)
+			if (!epoch_unchanged(&c->tenants[i], snapshot))
+				return false;
+		c->hinted_stale = false;
+		c->hints_vouch = hints_vouch_for(snapshot, c->tenant_keys, c->ntenants);
+	}
 	/* the snapshot it replaces stays right: keep it as the other one */
 	if (c == current)
 		swap_snapshots(c);

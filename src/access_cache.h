@@ -63,6 +63,9 @@ typedef struct AccessCache
 	uint64		local_changes;	/* this backend's changes when it was built */
 	int			ntenants;		/* the tenants it read from, and their epochs */
 	EpochSeen  *tenants;
+	uint32	   *tenant_keys;	/* the same tenants as hints name them */
+	bool		hints_vouch;	/* hints can tell when this cache goes stale */
+	bool		hinted_stale;	/* a hint named one of its tenants: read the epochs */
 	TimestampTz valid_until;	/* earliest expiry of a grant or token in use */
 
 	/* the user; has_user is false when there is no (active) identity */

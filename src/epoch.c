@@ -2,29 +2,36 @@
  * epoch.c
  *		Per-tenant access epochs: exact freshness without a global lock.
  *
- * A tenant is a top-level account with all its sub-accounts.  Each tenant
- * has one row in permissions.tenant_epochs whose value moves, in the same
- * transaction, with every change to the tenant's access-relevant data:
- * users, accounts, credentials, grants, group and team memberships,
- * performers.  Tenant 0 moves with the few changes that belong to no tenant
- * (a login role mapped or unmapped, a token key dropped, a TRUNCATE).
+ * A tenant is a top-level account with all its sub-accounts.  Every change
+ * to a tenant's access-relevant data (users, accounts, credentials, grants,
+ * group and team memberships, performers) adds, in the same transaction, a
+ * row (tenant, epoch) to permissions.tenant_epochs; a tenant's epoch is the
+ * highest one a snapshot sees.  Tenant 0 moves with the few changes that
+ * belong to no tenant (a login role mapped or unmapped by a DBA, a token key
+ * or issuer changed, a TRUNCATE).
  *
- * - The epochs move in AFTER ROW triggers (access_changed below), that is
- *   after row-level security, constraints and ON CONFLICT have decided: a
- *   refused, skipped or zero-row statement moves nothing and locks nothing.
- *   Each tenant moves once per (sub)transaction; a subtransaction that rolls
- *   back takes its moves with it and the next change moves the epoch again.
- * - Writers of one tenant serialize on its row until they commit; writers of
- *   different tenants never touch the same row, so they never wait for each
- *   other because of the extension.
+ * - The rows are added in AFTER ROW triggers (access_changed below), that
+ *   is after row-level security, constraints and ON CONFLICT have decided:
+ *   a refused, skipped or zero-row statement adds nothing.  Each tenant
+ *   gets one row per (sub)transaction; a subtransaction that rolls back
+ *   takes its rows with it.
+ * - Rows are only ever inserted, with epochs from one sequence (never
+ *   repeated), so writers never wait for each other because of the
+ *   extension, not even writers of one tenant, and a transaction left open
+ *   holds nothing anyone else needs.  A writer deletes the tenant's older
+ *   rows it can lock without waiting (SKIP LOCKED), so a tenant keeps a few.
  * - A cache (access_cache.c) records, for every tenant it read from, the
- *   epoch value and the row version it read.  Under a new snapshot it is
- *   reused when each of those row versions is still the visible one (one
- *   heap fetch per tenant); a committed change in another tenant costs it
- *   nothing.  Epoch values come from one sequence and never repeat.
+ *   epoch it saw.  Hints (hints.c) tell it, before a change is visible,
+ *   which tenants a committing transaction changed; the epochs are read
+ *   again only for the tenants hints name (or when hints cannot vouch).
+ *   A committed change in another tenant costs a cache nothing.
  * - A backend's own changes are seen at once: every change made here, and
  *   every rollback of a (sub)transaction that made one, moves a
  *   backend-local counter that caches compare too.
+ * - Rules that span rows (the last manager of an account, the one performer
+ *   of a single_performer user, a move in the account tree) are checked one
+ *   transaction after the other per tenant: lock_tenant() takes a row lock
+ *   on the tenant's row of permissions.tenant_locks, apart from the epochs.
  */
 #include "postgres.h"
 
@@ -47,6 +54,7 @@
 
 #include "catalog.h"
 #include "epoch.h"
+#include "hints.h"
 
 PG_FUNCTION_INFO_V1(epoch_access_changed);
 PG_FUNCTION_INFO_V1(epoch_lock_tenant);
@@ -77,10 +85,8 @@ static uint64 *subxact_start_counts = NULL;
 static int	nsubxacts = 0;
 static int	subxacts_cap = 0;
 static SPIPlanPtr touch_plan = NULL;
-
-/* The relation file the remembered row versions belong to. */
-static RelFileNode epoch_node;
-static bool epoch_node_valid = false;
+static SPIPlanPtr prune_plan = NULL;
+static SPIPlanPtr lock_plans[2] = {NULL, NULL};
 
 /* Forgets moves undone by a rollback, and hands a committed child's to its parent. */
 static void
@@ -134,6 +140,20 @@ epoch_xact_callback(XactEvent event, void *arg)
 {
 	switch (event)
 	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			/* before the commit is visible: see hints.c */
+			if (ntouched > 0)
+			{
+				int64	   *tenants = palloc(ntouched * sizeof(int64));
+				int			i;
+
+				for (i = 0; i < ntouched; i++)
+					tenants[i] = touched[i].tenant;
+				hints_send(tenants, ntouched);
+				pfree(tenants);
+			}
+			break;
 		case XACT_EVENT_ABORT:
 		case XACT_EVENT_PARALLEL_ABORT:
 			if (epoch_local_change_count != xact_start_count)
@@ -206,7 +226,7 @@ epoch_tenant_of(int64 account_id, Snapshot snapshot)
 	return -1;
 }
 
-/* Copies the epoch and the row version of a tenant_epochs row. */
+/* Keeps the highest epoch among a tenant's rows. */
 static void
 epoch_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -214,92 +234,58 @@ epoch_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	bool		isnull;
 	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TENANT_EPOCHS, "epoch"), &isnull);
 
-	seen->epoch = isnull ? 0 : DatumGetInt64(d);
-	seen->tid = tuple->t_self;
+	if (!isnull && DatumGetInt64(d) > seen->epoch)
+		seen->epoch = DatumGetInt64(d);
 }
 
-/* Reads a tenant's epoch under a snapshot (0 when the tenant has no row). */
+/* Reads a tenant's epoch under a snapshot: its highest row (0 when it has none). */
 void
 epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen)
 {
-	Relation	rel;
-
 	seen->tenant = tenant;
 	seen->epoch = 0;
-	ItemPointerSetInvalid(&seen->tid);
 	catalog_scan(EXT_TENANT_EPOCHS, EXT_IDX_TENANT_EPOCHS_PKEY,
 				 catalog_attnum(EXT_TENANT_EPOCHS, "tenant_id"), Int64GetDatum(tenant),
 				 F_INT8EQ, snapshot, epoch_row_callback, seen);
-	rel = table_open(catalog_relid(EXT_TENANT_EPOCHS), AccessShareLock);
-	epoch_node = rel->rd_node;
-	epoch_node_valid = true;
-	table_close(rel, AccessShareLock);
 }
 
-/*
- * True when the tenant's epoch still reads as seen under snapshot.  The row
- * version read last is fetched first: when it is still the visible one (and
- * still holds that value: a pruned slot may be reused) nothing moved.
- */
+/* True when the tenant's epoch still reads as seen under snapshot. */
 bool
 epoch_unchanged(const EpochSeen *seen, Snapshot snapshot)
 {
 	EpochSeen	now;
 
-	if (seen->epoch != 0 && epoch_node_valid && ItemPointerIsValid(&seen->tid))
-	{
-		Relation	rel = table_open(catalog_relid(EXT_TENANT_EPOCHS), AccessShareLock);
-		bool		same = false;
-
-		if (RelFileNodeEquals(rel->rd_node, epoch_node) &&
-			ItemPointerGetBlockNumber(&seen->tid) < RelationGetNumberOfBlocks(rel))
-		{
-			HeapTupleData tuple;
-			Buffer		buf;
-
-			tuple.t_self = seen->tid;
-			if (heap_fetch(rel, snapshot, &tuple, &buf, false))
-			{
-				bool		isnull;
-				Datum		t = heap_getattr(&tuple, catalog_attnum(EXT_TENANT_EPOCHS, "tenant_id"),
-											 RelationGetDescr(rel), &isnull);
-				Datum		e = heap_getattr(&tuple, catalog_attnum(EXT_TENANT_EPOCHS, "epoch"),
-											 RelationGetDescr(rel), &isnull);
-
-				same = !isnull && DatumGetInt64(t) == seen->tenant &&
-					DatumGetInt64(e) == seen->epoch;
-				ReleaseBuffer(buf);
-			}
-		}
-		table_close(rel, AccessShareLock);
-		if (same)
-			return true;
-	}
 	epoch_read(seen->tenant, snapshot, &now);
 	return now.epoch == seen->epoch;
 }
 
-/*
- * Moves a tenant's epoch in the current transaction, once per tenant and
- * subtransaction.  The row is written as a superuser: nobody else may touch
- * it (and no identity is needed to move it).
- */
-void
-epoch_touch(int64 tenant)
+/* Prepares (once per backend) and keeps a plan run as a superuser. */
+static SPIPlanPtr
+keep_plan(SPIPlanPtr *slot, const char *sql)
 {
-	SubTransactionId subxid = GetCurrentSubTransactionId();
+	if (*slot == NULL)
+	{
+		Oid			argtype = INT8OID;
+		SPIPlanPtr	plan = SPI_prepare(sql, 1, &argtype);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		*slot = plan;
+	}
+	return *slot;
+}
+
+/*
+ * Runs a plan of the epoch tables as a superuser (nobody else may touch
+ * them, and no identity is needed), with a tenant id as its argument.
+ */
+static void
+run_as_superuser(SPIPlanPtr *slot, const char *sql, int64 tenant, int expected)
+{
 	Oid			save_userid;
 	int			save_sec_context;
-	Oid			argtype = INT8OID;
 	Datum		arg = Int64GetDatum(tenant);
-	int			i;
-
-	epoch_local_change_count++;
-	if (tenant < 0)
-		return;
-	for (i = 0; i < ntouched; i++)
-		if (touched[i].tenant == tenant)
-			return;				/* held already, in this or an enclosing subtransaction */
 
 	GetUserIdAndSecContext(&save_userid, &save_sec_context);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
@@ -309,22 +295,8 @@ epoch_touch(int64 tenant)
 	{
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
-		if (touch_plan == NULL)
-		{
-			SPIPlanPtr	plan = SPI_prepare(
-										   "INSERT INTO permissions.tenant_epochs AS e (tenant_id, epoch) "
-										   "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq')) "
-										   "ON CONFLICT (tenant_id) DO UPDATE SET epoch = EXCLUDED.epoch",
-										   1, &argtype);
-
-			if (plan == NULL)
-				elog(ERROR, "could not prepare the access epoch update: %s",
-					 SPI_result_code_string(SPI_result));
-			SPI_keepplan(plan);
-			touch_plan = plan;
-		}
-		if (SPI_execute_plan(touch_plan, &arg, NULL, false, 0) != SPI_OK_INSERT)
-			elog(ERROR, "could not move the access epoch of tenant " INT64_FORMAT, tenant);
+		if (SPI_execute_plan(keep_plan(slot, sql), &arg, NULL, false, 0) != expected)
+			elog(ERROR, "could not run \"%s\" for tenant " INT64_FORMAT, sql, tenant);
 		SPI_finish();
 	}
 	PG_FINALLY();
@@ -332,6 +304,40 @@ epoch_touch(int64 tenant)
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * Moves a tenant's epoch in the current transaction, once per tenant and
+ * subtransaction: a new row, and away with the tenant's older rows this
+ * transaction can take without waiting (under READ COMMITTED only: under a
+ * transaction snapshot a row another writer deleted would be a
+ * serialization failure).
+ */
+void
+epoch_touch(int64 tenant)
+{
+	SubTransactionId subxid = GetCurrentSubTransactionId();
+	int			i;
+
+	epoch_local_change_count++;
+	if (tenant < 0)
+		return;
+	for (i = 0; i < ntouched; i++)
+		if (touched[i].tenant == tenant)
+			return;				/* moved already, in this or an enclosing subtransaction */
+
+	run_as_superuser(&touch_plan,
+					 "INSERT INTO permissions.tenant_epochs (tenant_id, epoch) "
+					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq'))",
+					 tenant, SPI_OK_INSERT);
+	if (!IsolationUsesXactSnapshot())
+		run_as_superuser(&prune_plan,
+						 "DELETE FROM permissions.tenant_epochs e WHERE e.ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
+						 "SELECT o.ctid FROM permissions.tenant_epochs o "
+						 "WHERE o.tenant_id OPERATOR(pg_catalog.=) $1 "
+						 "AND o.epoch OPERATOR(pg_catalog.<) pg_catalog.currval('permissions.access_epoch_seq') "
+						 "FOR UPDATE SKIP LOCKED))",
+						 tenant, SPI_OK_DELETE);
 
 	if (ntouched == touched_cap)
 	{
@@ -589,17 +595,32 @@ epoch_access_changed(PG_FUNCTION_ARGS)
 
 /*
  * permissions.lock_tenant(account_id bigint) returns void
- *		Moves (and so locks until the transaction ends) the access epoch of
- *		the account's tenant: the extension's definer triggers call it before
- *		checking a rule that spans rows (the last manager of an account, the
- *		one performer of a single_performer user, a move in the account
- *		tree), so two transactions of one tenant check such rules one after
- *		the other.  Not executable by PUBLIC.
+ *		Locks, until the transaction ends, the account's tenant against the
+ *		extension's other checks of rules that span rows (the last manager
+ *		of an account, the one performer of a single_performer user, a move
+ *		in the account tree): its definer triggers call it first, so two
+ *		transactions of one tenant check such rules one after the other.
+ *		A row lock on the tenant's row of permissions.tenant_locks (made on
+ *		first use); the epochs are apart, so nothing else waits on it.  Not
+ *		executable by PUBLIC.
  */
 Datum
 epoch_lock_tenant(PG_FUNCTION_ARGS)
 {
-	if (!PG_ARGISNULL(0))
-		touch_account(PG_GETARG_INT64(0));
+	int64		tenant;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_VOID();
+	tenant = epoch_tenant_of(PG_GETARG_INT64(0), GetLatestSnapshot());
+	if (tenant < 0)
+		PG_RETURN_VOID();
+	run_as_superuser(&lock_plans[0],
+					 "INSERT INTO permissions.tenant_locks (tenant_id) VALUES ($1) "
+					 "ON CONFLICT (tenant_id) DO NOTHING",
+					 tenant, SPI_OK_INSERT);
+	run_as_superuser(&lock_plans[1],
+					 "SELECT 1 FROM permissions.tenant_locks l "
+					 "WHERE l.tenant_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
+					 tenant, SPI_OK_SELECT);
 	PG_RETURN_VOID();
 }

@@ -6,7 +6,6 @@
 #ifndef PERMISSIONS_EPOCH_H
 #define PERMISSIONS_EPOCH_H
 
-#include "storage/itemptr.h"
 #include "utils/snapshot.h"
 
 /* The tenant whose epoch moves with changes no single tenant owns. */
@@ -17,7 +16,6 @@ typedef struct EpochSeen
 {
 	int64		tenant;
 	int64		epoch;			/* 0: no row */
-	ItemPointerData tid;		/* the row version read */
 } EpochSeen;
 
 extern void epoch_init(void);

@@ -11,6 +11,7 @@
 #include "acting_role.h"
 #include "catalog.h"
 #include "epoch.h"
+#include "hints.h"
 #include "identity.h"
 #include "planning.h"
 #include "policy.h"
@@ -29,6 +30,7 @@ _PG_init(void)
 	acting_role_init();
 	identity_init();
 	epoch_init();
+	hints_init();
 	access_cache_init();
 	policy_init();
 	planning_init();

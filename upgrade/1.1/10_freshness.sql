@@ -1,15 +1,19 @@
 -- ---------------------------------------------------------------------------
--- Freshness without a global lock: one access epoch per tenant (a top-level
--- account and its sub-accounts), moved by row triggers after the change has
--- been decided, once per tenant and subtransaction.  See src/epoch.c.
+-- Freshness without a global lock: per-tenant access epochs (a tenant is a
+-- top-level account and its sub-accounts), added as rows by row triggers
+-- after the change has been decided, once per tenant and subtransaction,
+-- and only ever inserted, so writers never wait on them.  Committing
+-- writers also send hints that tell every backend which tenants changed
+-- (src/hints.c).  See src/epoch.c.
 -- ---------------------------------------------------------------------------
 
 CREATE TABLE permissions.tenant_epochs (
-    tenant_id   bigint PRIMARY KEY,
-    epoch       bigint NOT NULL
+    tenant_id   bigint NOT NULL,
+    epoch       bigint NOT NULL,
+    PRIMARY KEY (tenant_id, epoch)
 );
 COMMENT ON TABLE permissions.tenant_epochs IS
-'Internal: one row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) whose epoch moves in the same transaction as any change to the tenant''s access-relevant data. Backends compare it to what their access cache read.';
+'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is its highest row. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
 COMMENT ON COLUMN permissions.tenant_epochs.tenant_id IS 'The top-level account, or 0.';
 COMMENT ON COLUMN permissions.tenant_epochs.epoch IS 'A value of permissions.access_epoch_seq, new with every transaction that changed the tenant''s access data.';
 ALTER TABLE permissions.tenant_epochs ENABLE ROW LEVEL SECURITY;
@@ -21,6 +25,16 @@ SELECT 0, pg_catalog.nextval('permissions.access_epoch_seq')
 UNION ALL
 SELECT a.id, pg_catalog.nextval('permissions.access_epoch_seq')
   FROM permissions.accounts a WHERE a.parent_id IS NULL;
+
+CREATE TABLE permissions.tenant_locks (
+    tenant_id   bigint PRIMARY KEY
+);
+COMMENT ON TABLE permissions.tenant_locks IS
+'Internal: a row per tenant, made on first use and only ever locked: permissions.lock_tenant() holds it while a rule that spans rows (the last manager of an account, the one performer of a single_performer user, a move in the account tree) is checked, so two transactions of one tenant check such rules one after the other.';
+COMMENT ON COLUMN permissions.tenant_locks.tenant_id IS 'The top-level account.';
+ALTER TABLE permissions.tenant_locks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE permissions.tenant_locks FORCE ROW LEVEL SECURITY;
+REVOKE ALL ON permissions.tenant_locks FROM PUBLIC;
 
 CREATE FUNCTION permissions.access_changed()
 RETURNS trigger

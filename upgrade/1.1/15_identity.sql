@@ -21,13 +21,16 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NEW.db_role IS NOT NULL THEN
+    -- the name the role was mapped under changes only with the mapping (an
+    -- edit of the profile of a user whose role was dropped or renamed
+    -- rewrites nothing, so it moves no epoch but its tenant's)
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.db_role IS NOT DISTINCT FROM OLD.db_role THEN
+        NEW.db_role_name := OLD.db_role_name;
+    ELSIF NEW.db_role IS NOT NULL THEN
         NEW.db_role_name := (SELECT r.rolname FROM pg_catalog.pg_roles r
                               WHERE r.oid OPERATOR(pg_catalog.=) NEW.db_role);
-    ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND OLD.db_role IS NOT NULL THEN
-        NEW.db_role_name := NULL;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-        NEW.db_role_name := OLD.db_role_name;
+        NEW.db_role_name := NULL;
     ELSIF NOT permissions.restoring() THEN
         NEW.db_role_name := NULL;
     END IF;

@@ -35,7 +35,7 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'epoch_lock_tenant'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION permissions.lock_tenant(bigint) IS
-'Internal: moves and locks the access epoch of the account''s tenant until the transaction ends, so rules that span rows are checked one transaction after the other.';
+'Internal: locks the account''s tenant (its row of tenant_locks) until the transaction ends, so rules that span rows are checked one transaction after the other; nothing else waits on that lock.';
 REVOKE ALL ON FUNCTION permissions.lock_tenant(bigint) FROM PUBLIC;
 
 COMMENT ON FUNCTION permissions.caller_is_superuser() IS

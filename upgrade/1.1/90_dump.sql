@@ -5,8 +5,8 @@
 -- pg_dump's output sets it, a DBA's session is "restoring" and the triggers
 -- that derive rows (audit entries, creator grants, credit balances, recorded
 -- credential uses) leave them alone.  Not dumped: tenant_epochs (derived,
--- rebuilt by the restored rows' own triggers) and account_deletions
--- (rows live only inside delete_account()).
+-- rebuilt by the restored rows' own triggers), tenant_locks (made on first
+-- use) and account_deletions (rows live only inside delete_account()).
 -- ---------------------------------------------------------------------------
 
 DO $$
