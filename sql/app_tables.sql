@@ -158,7 +158,15 @@ SELECT permissions.protect_table('regress_app.session_notes', 'notes');
 SELECT permissions.protect_table('regress_app.session_notes', NULL);
 CREATE VIEW regress_app.notes_view AS SELECT * FROM regress_app.session_notes;
 SELECT permissions.protect_table('regress_app.notes_view');
-CREATE TABLE regress_app.open_notes (account_id bigint, performer_id bigint);
+CREATE TABLE regress_app.nullable_notes (account_id bigint, performer_id bigint);
+SELECT permissions.protect_table('regress_app.nullable_notes');
+CREATE TABLE regress_app.loose_notes (account_id bigint NOT NULL, performer_id bigint NOT NULL);
+SELECT permissions.protect_table('regress_app.loose_notes');
+ALTER TABLE regress_app.loose_notes ADD FOREIGN KEY (performer_id, account_id)
+    REFERENCES permissions.performers (id, account_id) NOT VALID;
+SELECT permissions.protect_table('regress_app.loose_notes');
+CREATE TABLE regress_app.open_notes (account_id bigint NOT NULL, performer_id bigint NOT NULL,
+    FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id));
 CREATE POLICY everyone ON regress_app.open_notes USING (true);
 SELECT permissions.protect_table('regress_app.open_notes');
 RESET ROLE;

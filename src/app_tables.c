@@ -1,0 +1,68 @@
+/*
+ * app_tables.c
+ *		Keeps the application tables protect_table() protected completely.
+ *
+ * permissions.protection_ddl_end() is an event trigger on ddl_command_end:
+ * after every DDL statement of the database it runs
+ * permissions.protection_enforce() (upgrade/1.1/60_app_tables.sql), which
+ * protects tables that became partitions or children of protected tables
+ * and refuses the statement if a protected table is left short of its
+ * protection.  That function runs DDL of its own; the event trigger does not
+ * run again for it (a backend-local depth, which no client can set).  It
+ * stands aside while a DBA restores a dump (row_security off, as pg_dump's
+ * output sets it: the restored tables, policies and registry arrive in
+ * separate statements), while an extension script runs, and in binary
+ * upgrade.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_authid.h"
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/rls.h"
+
+PG_FUNCTION_INFO_V1(app_tables_ddl_end);
+
+/* How deep the enforcement runs now: its own DDL is not checked again. */
+static int	depth = 0;
+
+/*
+ * permissions.protection_ddl_end() event trigger, ddl_command_end
+ *		Runs permissions.protection_enforce() as a superuser after a DDL
+ *		statement, unless one is running already.
+ */
+Datum
+app_tables_ddl_end(PG_FUNCTION_ARGS)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("permissions.protection_ddl_end() must be an event trigger")));
+	if (depth > 0 || creating_extension || IsBinaryUpgrade || (!row_security && superuser()))
+		PG_RETURN_VOID();
+
+	depth++;
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute("SELECT permissions.protection_enforce()", false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not check the protection of application tables");
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+		depth--;
+	}
+	PG_END_TRY();
+	PG_RETURN_VOID();
+}
