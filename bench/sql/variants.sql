@@ -56,7 +56,7 @@ BEGIN
                             REFERENCES %1$I.charts (id, performer_id, account_id)
                             ON DELETE CASCADE ON UPDATE CASCADE', s);
         EXECUTE format('CREATE TRIGGER measurements_10_stamp BEFORE INSERT OR UPDATE ON %I.measurements
-                            FOR EACH ROW EXECUTE FUNCTION permissions.stamp_creator()', s);
+                            FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row(''created_by'')', s);
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO PUBLIC', s);
         EXECUTE format('GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA %I TO PUBLIC', s);
         EXECUTE format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA %I TO PUBLIC', s);

@@ -148,7 +148,7 @@ BEGIN
             HINT = 'Leave write_permission out, or protect the table with kind => ''account''.';
     END IF;
     IF write_permission IS NOT NULL
-       AND NOT write_permission OPERATOR(pg_catalog.=) ANY (SELECT n::text FROM permissions.permission_names() AS n) THEN
+       AND NOT write_permission OPERATOR(pg_catalog.=) ANY (permissions.permission_names()) THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('unknown permission "%s"', write_permission),
             HINT = 'The permission names are listed by permissions.permission_names().';

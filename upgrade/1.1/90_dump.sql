@@ -20,7 +20,7 @@ BEGIN
                              'journal_types', 'journals', 'tag_assignments', 'chart_views',
                              'reporting_views', 'invitations', 'account_credits', 'credit_ledger',
                              'assessments', 'reviews', 'review_participants', 'api_credential_uses',
-                             'session_identity_roles']
+                             'session_identity_roles', 'protected_tables']
     LOOP
         PERFORM pg_catalog.pg_extension_config_dump(('permissions.' OPERATOR(pg_catalog.||) t)::regclass, '');
         -- and the sequence of its identity column: new rows after a restore get new ids
