@@ -36,8 +36,10 @@ CREATE TABLE regress_fam.notes (
     FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
 ) PARTITION BY LIST (account_id);
-SELECT format('CREATE TABLE regress_fam.notes_a PARTITION OF regress_fam.notes FOR VALUES IN (%s)', :a) \gexec
-SELECT format('CREATE TABLE regress_fam.notes_b PARTITION OF regress_fam.notes FOR VALUES IN (%s)', :b) \gexec
+SELECT format('CREATE TABLE regress_fam.notes_a PARTITION OF regress_fam.notes FOR VALUES IN (%s)', :a) AS cmd \gset
+:cmd;
+SELECT format('CREATE TABLE regress_fam.notes_b PARTITION OF regress_fam.notes FOR VALUES IN (%s)', :b) AS cmd \gset
+:cmd;
 SELECT permissions.protect_table('regress_fam.notes', 'note');
 -- the finding's grant: every table of the schema to every client
 GRANT USAGE ON SCHEMA regress_fam TO permissions_client;
@@ -60,7 +62,8 @@ SELECT count(*) AS a_partition FROM regress_fam.notes_a;
 SELECT count(*) AS b_partition FROM regress_fam.notes_b;
 UPDATE regress_fam.notes_b SET body = 'defaced';
 DELETE FROM regress_fam.notes_b;
-SELECT format('INSERT INTO regress_fam.notes_b (account_id, performer_id, body) VALUES (%s, %s, %L)', :b, :pb, 'forged') \gexec
+SELECT format('INSERT INTO regress_fam.notes_b (account_id, performer_id, body) VALUES (%s, %s, %L)', :b, :pb, 'forged') AS cmd \gset
+:cmd;
 -- A's therapist, naming B's partition: nothing of B
 SET ROLE regress_fam_ther;
 SELECT body FROM regress_fam.notes_a;

@@ -16,6 +16,12 @@
  * - created_by (with the trigger argument 'created_by'): the inserting
  *   user, and it never changes, so the "own" cells of the tier matrix
  *   cannot be forged.
+ * - the row's account and performer (with an argument 'parent:<table>:
+ *   <column>'): a new row that leaves account_id or performer_id out takes
+ *   them from its parent row (a measurement from its chart, a chart from
+ *   its performer), read with the inserting user's own visibility, before
+ *   row-level security checks the row; a parent the user cannot see is an
+ *   error that says so, the same for a hidden and a missing parent.
  *
  * Superusers (DBAs, restores, and the extension's own SECURITY DEFINER
  * functions after they checked their caller) are not held to either.
@@ -28,6 +34,7 @@
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -227,12 +234,113 @@ check_new_id(Relation rel, StampInfo *info, HeapTuple tuple)
 	t->id = id;
 }
 
+/* Reads one int8 column of a row, or false when it is NULL or absent. */
+static bool
+column_int8(HeapTuple tuple, TupleDesc desc, const char *name, int64 *value, AttrNumber *attnum)
+{
+	bool		isnull;
+	Datum		d;
+
+	*attnum = SPI_fnumber(desc, name);
+	if (*attnum <= 0)
+		return false;
+	d = heap_getattr(tuple, *attnum, desc, &isnull);
+	if (isnull)
+		return false;
+	*value = DatumGetInt64(d);
+	return true;
+}
+
 /*
- * permissions.stamp_row([ 'created_by' ]) trigger, BEFORE INSERT OR UPDATE
- * FOR EACH ROW
+ * Fills a new row's account_id (and performer_id, when the parent has one)
+ * from its parent row, when the row leaves them out.  The parent is read as
+ * the inserting user sees it (row-level security applies).
+ */
+static HeapTuple
+fill_from_parent(Relation rel, HeapTuple tuple, const char *spec)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	char	   *copy = pstrdup(spec);
+	char	   *parent = copy;
+	char	   *column = strchr(copy, ':');
+	AttrNumber	account_att,
+				performer_att,
+				ref_att;
+	int64		account,
+				performer,
+				ref;
+	bool		has_account = column_int8(tuple, desc, "account_id", &account, &account_att);
+	bool		has_performer = column_int8(tuple, desc, "performer_id", &performer, &performer_att);
+	bool		parent_is_performer;
+	StringInfoData sql;
+	Oid			argtype = INT8OID;
+	Datum		arg;
+	Datum		values[2];
+	bool		nulls[2] = {false, false};
+	int			cols[2];
+	int			n = 0;
+
+	if (column == NULL || account_att <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("permissions.stamp_row() argument \"%s\" is not parent:<table>:<column>", spec)));
+	*column++ = '\0';
+	parent_is_performer = strcmp(parent, "performers") == 0;
+	if (has_account && (has_performer || performer_att <= 0 || parent_is_performer))
+		return tuple;			/* nothing left out */
+	if (!column_int8(tuple, desc, column, &ref, &ref_att))
+		return tuple;			/* no parent named: NOT NULL says what is missing */
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT p.account_id, %s FROM permissions.%s p WHERE p.id OPERATOR(pg_catalog.=) $1",
+					 parent_is_performer ? "p.id" : "p.performer_id", quote_identifier(parent));
+	arg = Int64GetDatum(ref);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(sql.data, 1, &argtype, &arg, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the parent of a new row of \"%s\"", RelationGetRelationName(rel));
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("%s " INT64_FORMAT " does not exist or is not visible to you",
+						parent_is_performer ? "performer" : "chart", ref),
+				 errdetail("A new row of %s without account_id%s takes them from its %s, which does not exist or which you cannot see.",
+						   RelationGetRelationName(rel), performer_att > 0 ? " or performer_id" : "",
+						   parent_is_performer ? "performer" : "chart"),
+				 errhint("Check %s; you see the %ss your tier on their performer lets you see.", column,
+						 parent_is_performer ? "performer" : "chart")));
+	{
+		bool		isnull;
+
+		values[0] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		values[1] = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	}
+	SPI_finish();
+	if (!has_account)
+	{
+		cols[n] = account_att;
+		values[n] = values[0];
+		nulls[n] = false;
+		n++;
+	}
+	if (!has_performer && performer_att > 0)
+	{
+		cols[n] = performer_att;
+		values[n] = values[1];
+		nulls[n] = false;
+		n++;
+	}
+	return n > 0 ? heap_modify_tuple_by_cols(tuple, desc, n, cols, values, nulls) : tuple;
+}
+
+/*
+ * permissions.stamp_row([ 'created_by' ] [, 'parent:<table>:<column>' ])
+ * trigger, BEFORE INSERT OR UPDATE FOR EACH ROW
  *		Ids of the extension's tables come from their sequences and never
- *		change; with the argument 'created_by', that column is the inserting
- *		user and never changes.  Superusers are not held to either.
+ *		change; with 'created_by', that column is the inserting user and
+ *		never changes; with a parent, a new row that leaves its account and
+ *		performer out takes them from its parent.  Superusers are not held
+ *		to the first two.
  */
 Datum
 stamp_row(PG_FUNCTION_ARGS)
@@ -241,8 +349,10 @@ stamp_row(PG_FUNCTION_ARGS)
 	Relation	rel;
 	StampInfo  *info;
 	bool		stamp_creator;
+	const char *parent = NULL;
 	bool		update;
 	HeapTuple	newtup;
+	int			i;
 
 	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
@@ -253,11 +363,25 @@ stamp_row(PG_FUNCTION_ARGS)
 	rel = trigdata->tg_relation;
 	update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
 	newtup = update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
-	stamp_creator = trigdata->tg_trigger->tgnargs > 0 &&
-		strcmp(trigdata->tg_trigger->tgargs[0], "created_by") == 0;
+	stamp_creator = false;
+	for (i = 0; i < trigdata->tg_trigger->tgnargs; i++)
+	{
+		const char *argument = trigdata->tg_trigger->tgargs[i];
+
+		if (strcmp(argument, "created_by") == 0)
+			stamp_creator = true;
+		else if (strncmp(argument, "parent:", 7) == 0)
+			parent = argument + 7;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+					 errmsg("unknown argument \"%s\" of permissions.stamp_row()", argument)));
+	}
 	info = stamp_info(rel, stamp_creator);
 	if (superuser())
 	{
+		if (parent != NULL && !update)
+			newtup = fill_from_parent(rel, newtup, parent);
 		/* what a DBA's row took is taken: nobody else may give that id again */
 		if (!update && info->id_att != 0)
 			note_taken_id(rel, info, newtup);
@@ -280,6 +404,8 @@ stamp_row(PG_FUNCTION_ARGS)
 				refuse_chosen_id(rel, true);
 		}
 	}
+	if (parent != NULL && !update)
+		newtup = fill_from_parent(rel, newtup, parent);
 
 	if (stamp_creator)
 	{

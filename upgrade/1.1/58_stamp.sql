@@ -14,7 +14,7 @@ RETURNS trigger
 AS 'MODULE_PATHNAME', 'stamp_row'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION permissions.stamp_row() IS
-'Internal row trigger, BEFORE INSERT OR UPDATE: the id of a row of an extension table is the value its default just drew from the table''s sequence and never changes; with the argument ''created_by'', created_by is the inserting user and never changes. Superusers are not held to either.';
+'Internal row trigger, BEFORE INSERT OR UPDATE: the id of a row of an extension table is the value its default just drew from the table''s sequence and never changes; with the argument ''created_by'', created_by is the inserting user and never changes (superusers are held to neither); with ''parent:<table>:<column>'', a new row that leaves account_id (and performer_id) out takes them from its parent row, as the inserting user sees it.';
 
 DROP TRIGGER assessments_10_stamp ON permissions.assessments;
 DROP TRIGGER chart_views_10_stamp ON permissions.chart_views;
@@ -46,9 +46,9 @@ CREATE TRIGGER api_credentials_00_stamp BEFORE INSERT OR UPDATE ON permissions.a
 COMMENT ON TRIGGER api_credentials_00_stamp ON permissions.api_credentials IS
 'Ids come from the table''s sequence and never change.';
 CREATE TRIGGER assessments_00_stamp BEFORE INSERT OR UPDATE ON permissions.assessments
-    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by', 'parent:performers:performer_id');
 COMMENT ON TRIGGER assessments_00_stamp ON permissions.assessments IS
-'Ids come from the table''s sequence and never change; created_by is the inserting user.';
+'Ids come from the table''s sequence and never change; created_by is the inserting user; a new row that leaves its account (and performer) out takes them from its performer.';
 CREATE TRIGGER audit_log_00_stamp BEFORE INSERT OR UPDATE ON permissions.audit_log
     FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row();
 COMMENT ON TRIGGER audit_log_00_stamp ON permissions.audit_log IS
@@ -58,13 +58,13 @@ CREATE TRIGGER chart_views_00_stamp BEFORE INSERT OR UPDATE ON permissions.chart
 COMMENT ON TRIGGER chart_views_00_stamp ON permissions.chart_views IS
 'Ids come from the table''s sequence and never change; created_by is the inserting user.';
 CREATE TRIGGER charts_00_stamp BEFORE INSERT OR UPDATE ON permissions.charts
-    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by', 'parent:performers:performer_id');
 COMMENT ON TRIGGER charts_00_stamp ON permissions.charts IS
-'Ids come from the table''s sequence and never change; created_by is the inserting user.';
+'Ids come from the table''s sequence and never change; created_by is the inserting user; a new row that leaves its account (and performer) out takes them from its performer.';
 CREATE TRIGGER conditions_00_stamp BEFORE INSERT OR UPDATE ON permissions.conditions
-    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by', 'parent:charts:chart_id');
 COMMENT ON TRIGGER conditions_00_stamp ON permissions.conditions IS
-'Ids come from the table''s sequence and never change; created_by is the inserting user.';
+'Ids come from the table''s sequence and never change; created_by is the inserting user; a new row that leaves its account (and performer) out takes them from its chart.';
 CREATE TRIGGER credit_ledger_00_stamp BEFORE INSERT OR UPDATE ON permissions.credit_ledger
     FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row();
 COMMENT ON TRIGGER credit_ledger_00_stamp ON permissions.credit_ledger IS
@@ -78,17 +78,17 @@ CREATE TRIGGER journal_types_00_stamp BEFORE INSERT OR UPDATE ON permissions.jou
 COMMENT ON TRIGGER journal_types_00_stamp ON permissions.journal_types IS
 'Ids come from the table''s sequence and never change; created_by is the inserting user.';
 CREATE TRIGGER journals_00_stamp BEFORE INSERT OR UPDATE ON permissions.journals
-    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by', 'parent:performers:performer_id');
 COMMENT ON TRIGGER journals_00_stamp ON permissions.journals IS
-'Ids come from the table''s sequence and never change; created_by is the inserting user.';
+'Ids come from the table''s sequence and never change; created_by is the inserting user; a new row that leaves its account (and performer) out takes them from its performer.';
 CREATE TRIGGER measurements_00_stamp BEFORE INSERT OR UPDATE ON permissions.measurements
-    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by', 'parent:charts:chart_id');
 COMMENT ON TRIGGER measurements_00_stamp ON permissions.measurements IS
-'Ids come from the table''s sequence and never change; created_by is the inserting user.';
+'Ids come from the table''s sequence and never change; created_by is the inserting user; a new row that leaves its account (and performer) out takes them from its chart.';
 CREATE TRIGGER notes_00_stamp BEFORE INSERT OR UPDATE ON permissions.notes
-    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by', 'parent:charts:chart_id');
 COMMENT ON TRIGGER notes_00_stamp ON permissions.notes IS
-'Ids come from the table''s sequence and never change; created_by is the inserting user.';
+'Ids come from the table''s sequence and never change; created_by is the inserting user; a new row that leaves its account (and performer) out takes them from its chart.';
 CREATE TRIGGER performers_00_stamp BEFORE INSERT OR UPDATE ON permissions.performers
     FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
 COMMENT ON TRIGGER performers_00_stamp ON permissions.performers IS
@@ -102,9 +102,9 @@ CREATE TRIGGER reporting_views_00_stamp BEFORE INSERT OR UPDATE ON permissions.r
 COMMENT ON TRIGGER reporting_views_00_stamp ON permissions.reporting_views IS
 'Ids come from the table''s sequence and never change; created_by is the inserting user.';
 CREATE TRIGGER reviews_00_stamp BEFORE INSERT OR UPDATE ON permissions.reviews
-    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by', 'parent:performers:performer_id');
 COMMENT ON TRIGGER reviews_00_stamp ON permissions.reviews IS
-'Ids come from the table''s sequence and never change; created_by is the inserting user.';
+'Ids come from the table''s sequence and never change; created_by is the inserting user; a new row that leaves its account (and performer) out takes them from its performer.';
 CREATE TRIGGER tag_assignments_00_stamp BEFORE INSERT OR UPDATE ON permissions.tag_assignments
     FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row('created_by');
 COMMENT ON TRIGGER tag_assignments_00_stamp ON permissions.tag_assignments IS
