@@ -65,11 +65,13 @@ GRANT SELECT ON permissions.billing, permissions.credit_balances, permissions.ap
 -- register their protection; row-level security shows each its own tables
 GRANT SELECT, INSERT, DELETE ON permissions.protected_tables TO PUBLIC;
 
--- roles mapped to users keep working after the update
+-- roles mapped to users keep working after the update; every other role
+-- that could use the tables through PUBLIC is named, with the GRANT that
+-- gives it its access back
 DO $$
 DECLARE
     r record;
-    unmapped bigint;
+    others text;
 BEGIN
     FOR r IN SELECT DISTINCT u.db_role FROM permissions.users u
               WHERE u.db_role IS NOT NULL
@@ -78,11 +80,15 @@ BEGIN
     LOOP
         EXECUTE 'GRANT permissions_client TO ' OPERATOR(pg_catalog.||) r.db_role::text;
     END LOOP;
-    SELECT pg_catalog.count(*) INTO unmapped FROM permissions.api_credentials;
-    IF unmapped OPERATOR(pg_catalog.>) 0 THEN
-        RAISE NOTICE 'the permissions tables are no longer granted to PUBLIC'
-            USING DETAIL = 'Mapped login roles were granted permissions_client; roles that authenticate with API credentials were not, as the database cannot tell which they are.',
-                  HINT = 'GRANT permissions_client TO each application role that calls permissions.authenticate().';
+    SELECT pg_catalog.string_agg(pg_catalog.quote_ident(x.rolname), ', ' ORDER BY x.rolname) INTO others
+      FROM pg_catalog.pg_roles x
+     WHERE x.rolcanlogin AND NOT x.rolsuper AND x.rolname !~ '^pg_'
+       AND pg_catalog.has_database_privilege(x.oid, pg_catalog.current_database(), 'CONNECT')
+       AND NOT pg_catalog.pg_has_role(x.oid, 'permissions_client', 'MEMBER');
+    IF others IS NOT NULL THEN
+        RAISE WARNING 'the permissions tables are no longer granted to PUBLIC: these login roles lost access to them: %', others
+            USING DETAIL = 'Version 1.0 granted the tables of schema permissions to PUBLIC; 1.1 grants them to the role permissions_client only. Mapped login roles were granted permissions_client; these roles can connect to this database but are not mapped, so the update cannot tell whether they use the tables (an application role that calls permissions.authenticate() does).',
+                  HINT = pg_catalog.format('Give each role that uses the tables its access back: GRANT permissions_client TO %s;', others);
     END IF;
 END
 $$;
