@@ -14,6 +14,7 @@
 #include "identity.h"
 #include "planning.h"
 #include "policy.h"
+#include "token.h"
 #include "utility.h"
 
 PG_MODULE_MAGIC;
@@ -27,6 +28,7 @@ _PG_init(void)
 	catalog_init();
 	acting_role_init();
 	identity_init();
+	token_init();
 	epoch_init();
 	access_cache_init();
 	policy_init();
