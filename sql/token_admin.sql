@@ -148,7 +148,7 @@ SELECT p.oid::regprocedure AS function,
        END AS as_a_client
   FROM pg_proc p
  WHERE p.pronamespace = 'permissions'::regnamespace AND p.proname ~ 'token|request' AND p.prorettype <> 'trigger'::regtype
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text COLLATE "C";
 RESET ROLE;
 
 -- clean up
