@@ -144,7 +144,7 @@ SET SESSION AUTHORIZATION regress_tklt_job;
 SELECT regress_tklt_who() AS who_after_unmap;
 SELECT permissions.authenticate_token(:'ok_eddsa', true) = :alice AS session_identity;
 RESET SESSION AUTHORIZATION;
-SELECT permissions.map_token_subject('https://idp.regress.test', 'alice', :dave) IS NOT NULL AS remapped;
+SELECT permissions.map_token_subject('https://idp.regress.test', 'alice', :dave, remap => true) IS NOT NULL AS remapped;
 SET SESSION AUTHORIZATION regress_tklt_job;
 SELECT regress_tklt_who() AS who_after_remap;
 SELECT permissions.authenticate_token(:'ok_eddsa', true) = :dave AS now_dave;

@@ -712,10 +712,14 @@ resolve_user(AccessCache *c, const Identity *id, Snapshot snapshot, Sources *src
 		case IDENTITY_TOKEN:
 			{
 				CredentialOwner o = {0};
+				TimestampTz key_until;
 
-				if (!token_identity_valid(id, snapshot) ||
+				if (!token_identity_valid(id, snapshot, &key_until) ||
 					!load_user_by_id(&c->user, id->user_id, snapshot))
 					return false;
+				/* a key window that closes later ends the identity then */
+				if (key_until < c->valid_until)
+					c->valid_until = key_until;
 				idbuf_add(&src->accounts, c->user.account_id);
 				/* a subject mapped by a manager gives no more than that manager holds */
 				o.found = true;

@@ -631,3 +631,75 @@ jws_json_fields(const char *json, int len, JwsField *fields, int nfields)
 	skip_ws(&r);
 	return r.p == r.end;
 }
+
+/*
+ * Reads a JSON text that must be one object, and fills in the member whose
+ * name equals name regardless of ASCII case (the first one, with *count
+ * telling how many there were).  Other members are checked and skipped,
+ * however many there are.  False when the text is not exactly one
+ * well-formed object.
+ */
+bool
+jws_json_member(const char *json, int len, const char *name, JwsField *field, int *count)
+{
+	JsonReader	r;
+
+	field->kind = JWS_ABSENT;
+	field->str = NULL;
+	field->str_len = 0;
+	field->items = NULL;
+	field->nitems = 0;
+	*count = 0;
+	r.p = (const unsigned char *) json;
+	r.end = r.p + len;
+	skip_ws(&r);
+	if (r.p >= r.end || *r.p != '{')
+		return false;
+	r.p++;
+	skip_ws(&r);
+	if (r.p < r.end && *r.p == '}')
+		r.p++;
+	else
+	{
+		for (;;)
+		{
+			char	   *member;
+			int			member_len;
+			bool		match;
+
+			JsonReader	sub;
+
+			skip_ws(&r);
+			/* skip the name first, then decode only its bytes */
+			sub.p = r.p;
+			if (!read_string(&r, NULL, NULL))
+				return false;
+			sub.end = r.p;
+			if (!read_string(&sub, &member, &member_len))
+				return false;
+			match = pg_strcasecmp(member, name) == 0 && (int) strlen(name) == member_len;
+			pfree(member);
+			skip_ws(&r);
+			if (r.p >= r.end || *r.p != ':')
+				return false;
+			r.p++;
+			if (match)
+				(*count)++;
+			if (!read_value(&r, 1, match && *count == 1 ? field : NULL))
+				return false;
+			skip_ws(&r);
+			if (r.p >= r.end)
+				return false;
+			if (*r.p == '}')
+			{
+				r.p++;
+				break;
+			}
+			if (*r.p != ',')
+				return false;
+			r.p++;
+		}
+	}
+	skip_ws(&r);
+	return r.p == r.end;
+}

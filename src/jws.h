@@ -2,8 +2,10 @@
  * jws.h
  *		JSON Web Signatures (RFC 7515, compact serialization): splitting a
  *		token, strict base64url, a strict JSON reader that extracts the
- *		top-level members a caller asks for (jws.c), and the keys and
- *		signature algorithms of RFC 7518 and RFC 8037 (jws_crypto.c).
+ *		top-level members a caller asks for (jws.c), the keys and
+ *		signature algorithms of RFC 7518 and RFC 8037 (jws_crypto.c), which
+ *		Ed25519 points are acceptable keys (jws_ed25519.c), and which byte
+ *		strings may be HS256 secrets (jws_secret.c).
  *		Nothing here raises an error on bad input: every function reports
  *		it by returning false or NULL.
  */
@@ -66,6 +68,8 @@ typedef struct evp_pkey_st JwsKey;
 extern bool jws_split(const char *token, int len, JwsParts *parts);
 extern bool jws_base64url_decode(const char *in, int len, unsigned char **out, int *outlen);
 extern bool jws_json_fields(const char *json, int len, JwsField *fields, int nfields);
+extern bool jws_json_member(const char *json, int len, const char *name, JwsField *field,
+							int *count);
 
 extern bool jws_alg_parse(const char *name, JwsAlg *alg);
 extern const char *jws_alg_name(JwsAlg alg);
@@ -74,6 +78,9 @@ extern JwsKey *jws_key_from_pem(const char *pem, int len, JwsAlg alg, const char
 extern JwsKey *jws_key_from_jwk(const char *json, int len, JwsAlg alg, const char **problem);
 extern char *jws_key_to_pem(JwsKey *key);
 extern void jws_key_free(JwsKey *key);
+extern const char *jws_ed25519_key_problem(const unsigned char *key);
+extern const char *jws_secret_problem(const unsigned char *secret, int len);
+extern bool jws_secret_holds_key(const unsigned char *secret, int len, JwsKey *key);
 extern bool jws_verify(JwsAlg alg, JwsKey *key,
 					   const unsigned char *secret, int secret_len,
 					   const char *input, int input_len,

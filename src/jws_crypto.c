@@ -6,7 +6,8 @@
  * Each algorithm accepts one kind of key only, checked when a key is read
  * (so a key registered for one algorithm is never used for another):
  *
- *	EdDSA	an Ed25519 public key (RFC 8037)
+ *	EdDSA	an Ed25519 public key (RFC 8037) of the prime-order subgroup,
+ *			canonically encoded (jws_ed25519.c): never one of small order
  *	ES256	an EC public key on P-256; the JWS signature is R || S, 64 bytes
  *	RS256	an RSA public key of 2048 to 16384 bits, PKCS #1 v1.5 padding
  *	HS256	a shared secret of at least 32 bytes (never a public key)
@@ -86,6 +87,18 @@ key_problem(EVP_PKEY *key, JwsAlg alg)
 		case JWS_ALG_EDDSA:
 			if (EVP_PKEY_get_base_id(key) != EVP_PKEY_ED25519)
 				problem = "EdDSA needs an Ed25519 public key.";
+			else
+			{
+				unsigned char raw[ED25519_KEY_LEN];
+				size_t		rawlen = sizeof(raw);
+				const char *why;
+
+				if (EVP_PKEY_get_raw_public_key(key, raw, &rawlen) != 1 ||
+					rawlen != ED25519_KEY_LEN)
+					problem = "The Ed25519 public key cannot be read.";
+				else if ((why = jws_ed25519_key_problem(raw)) != NULL)
+					problem = psprintf("The Ed25519 public key %s.", why);
+			}
 			break;
 		case JWS_ALG_ES256:
 			{
@@ -230,13 +243,16 @@ jws_key_from_jwk(const char *json, int len, JwsAlg alg, const char **problem)
 {
 	enum
 	{
-		F_KTY, F_CRV, F_X, F_Y, F_N, F_E, F_D, F_ALG, F_USE, F_K, NFIELDS
+		F_KTY, F_CRV, F_X, F_Y, F_N, F_E, F_ALG, F_USE,
+		F_D, F_K, F_P, F_Q, F_DP, F_DQ, F_QI, F_OTH, NFIELDS
 	};
 	JwsField	f[NFIELDS] = {
 		{.name = "kty"}, {.name = "crv"}, {.name = "x"}, {.name = "y"},
-		{.name = "n"}, {.name = "e"}, {.name = "d"}, {.name = "alg"},
-		{.name = "use"}, {.name = "k"}
+		{.name = "n"}, {.name = "e"}, {.name = "alg"}, {.name = "use"},
+		{.name = "d"}, {.name = "k"}, {.name = "p"}, {.name = "q"},
+		{.name = "dp"}, {.name = "dq"}, {.name = "qi"}, {.name = "oth"}
 	};
+	int			i;
 	unsigned char *a = NULL,
 			   *b = NULL;
 	int			alen,
@@ -249,13 +265,18 @@ jws_key_from_jwk(const char *json, int len, JwsAlg alg, const char **problem)
 		*problem = "The key is not a JSON Web Key (a JSON object with \"kty\").";
 		return NULL;
 	}
-	if (f[F_D].kind != JWS_ABSENT || f[F_K].kind != JWS_ABSENT)
-	{
-		*problem = "The JSON Web Key holds private or secret material; register the public key only.";
-		return NULL;
-	}
+	for (i = F_D; i < NFIELDS; i++)
+		if (f[i].kind != JWS_ABSENT)
+		{
+			*problem = psprintf("The JSON Web Key holds private or secret material (\"%s\"); register the public key only.",
+								f[i].name);
+			return NULL;
+		}
+	/* RFC 9864 names the Ed25519 algorithm "Ed25519" as well */
 	if (f[F_ALG].kind != JWS_ABSENT &&
-		(f[F_ALG].kind != JWS_STRING || strcmp(f[F_ALG].str, jws_alg_name(alg)) != 0))
+		(f[F_ALG].kind != JWS_STRING ||
+		 (strcmp(f[F_ALG].str, jws_alg_name(alg)) != 0 &&
+		  !(alg == JWS_ALG_EDDSA && strcmp(f[F_ALG].str, "Ed25519") == 0))))
 	{
 		*problem = "The JSON Web Key names another algorithm in \"alg\".";
 		return NULL;

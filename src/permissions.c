@@ -16,6 +16,7 @@
 #include "planning.h"
 #include "policy.h"
 #include "stamp.h"
+#include "token.h"
 #include "utility.h"
 
 PG_MODULE_MAGIC;
@@ -29,6 +30,7 @@ _PG_init(void)
 	catalog_init();
 	acting_role_init();
 	identity_init();
+	token_init();
 	epoch_init();
 	hints_init();
 	access_cache_init();

@@ -18,7 +18,8 @@
  * Every failure is the same error, "invalid token", after every credential
  * and token identity of the session has been ended; the reason goes to the
  * server log only (LOG_SERVER_ONLY, without the statement, which holds the
- * token).
+ * token), with the values that failed (the "iss", "kid" and "alg" that
+ * arrived, exp against the clock, ...), never the token or its signature.
  *
  * A backend remembers, for tokens it verified, that the signature of that
  * exact token checked out with that exact key material, until the token's
@@ -29,8 +30,13 @@
  * Once established, the identity lives in the internal setting like a
  * credential identity (identity.c), and the access cache revalidates it at
  * every rebuild through token_identity_valid(): deleting or disabling the
- * key or its issuer, or deleting or changing the subject mapping, ends it
- * at the session's next statement (those changes move the access epochs).
+ * key or its issuer, its window closing (not_after, retire_at), or deleting
+ * or changing the subject mapping, ends it at the session's next statement
+ * (those changes move the access epochs).  Key material cannot be updated
+ * (a trigger refuses it), and should it change anyway, the identity ends
+ * too: the internal setting permissions.token_key, set beside the
+ * identity with the same scope, holds the digest of the material the token
+ * was verified with, and revalidation compares it with the key row's.
  */
 #include "postgres.h"
 
@@ -44,7 +50,9 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
+#include "access/parallel.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
@@ -54,18 +62,19 @@
 #include "jws.h"
 #include "role.h"
 #include "token.h"
+#include "token_rows.h"
 
 PG_FUNCTION_INFO_V1(token_authenticate);
-PG_FUNCTION_INFO_V1(token_public_key);
-PG_FUNCTION_INFO_V1(token_shared_secret);
 PG_FUNCTION_INFO_V1(token_cache_stats);
+
+#define KEY_GUC "permissions.token_key"
 
 #define REMEMBERED_TOKENS 64
 #define CACHED_KEYS 16
-#define MAX_ACCOUNT_DEPTH 1000
 #define UNIX_EPOCH_TO_PG_SECS ((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * SECS_PER_DAY)
 #define MAX_NUMERIC_DATE 253402300799.0	/* 9999-12-31 23:59:59 UTC */
 #define MAX_CLAIM_LEN 1000
+#define MAX_LOGGED_VALUE 120	/* bytes of a claim value the log shows */
 
 /* A token whose signature checked out with one key's material. */
 typedef struct RememberedToken
@@ -77,18 +86,23 @@ typedef struct RememberedToken
 	TimestampTz exp;
 } RememberedToken;
 
-/* A parsed public key of one key row. */
+/* A parsed public key of one key row, or an HS256 secret found acceptable. */
 typedef struct CachedKey
 {
 	int64		key_id;
 	unsigned char material[JWS_SHA256_LEN];
 	JwsKey	   *key;
+	bool		secret_ok;
 } CachedKey;
 
 static RememberedToken remembered[REMEMBERED_TOKENS];
 static int	next_remembered = 0;
 static CachedKey cached_keys[CACHED_KEYS];
 static int	next_cached_key = 0;
+
+/* The internal setting: "<key id>:<hex digest of its material>" of the token identity. */
+static char *key_setting = NULL;
+static bool key_setting_internal = false;
 
 static struct
 {
@@ -97,65 +111,81 @@ static struct
 	int64		keys_parsed;	/* public keys read from their PEM */
 } stats;
 
-/* The columns of a token_issuers row that verification uses. */
-typedef struct IssuerRow
-{
-	bool		found;
-	bool		has_account;
-	int64		account_id;
-	int64		max_lifetime;	/* microseconds */
-	int64		clock_skew;		/* microseconds */
-} IssuerRow;
 
-/* The columns of a token_keys row. */
-typedef struct KeyRow
+/* What a token said, as far as it was read: the values a refusal logs. */
+typedef struct TokenSeen
 {
-	bool		found;
-	int64		id;
-	char	   *issuer;
-	char	   *algorithm;
-	char	   *public_key;
-	unsigned char *secret;
-	int			secret_len;
-	char	   *audience;
-	bool		enabled;
-	bool		has_not_before;
-	TimestampTz not_before;
-	bool		has_not_after;
-	TimestampTz not_after;
-} KeyRow;
-
-/* The columns of a token_subjects row. */
-typedef struct SubjectRow
-{
-	bool		found;
-	int64		id;
-	char	   *issuer;
-	int64		user_id;
-	bool		has_creator;
-	int64		created_by;
-} SubjectRow;
-
-/* The columns of a users row the checks use. */
-typedef struct UserInfo
-{
-	bool		found;
-	bool		active;
-	PermRole	role;
-	int64		account_id;
-} UserInfo;
+	const char *via;			/* how the token came: a function, a header */
+	const char *alg;
+	const char *kid;
+	const char *iss;
+	const char *sub;
+} TokenSeen;
 
 /*
- * Ends every identity, logs why on the server only, and raises the one
- * error every refused token gets.
+ * Appends name "value" to a log line: at most MAX_LOGGED_VALUE bytes, with
+ * quotes, backslashes, control characters and non-ASCII bytes escaped, so
+ * that a value an attacker chose cannot forge or break log lines.
+ */
+static void
+append_logged_value(StringInfo buf, const char *name, const char *value)
+{
+	int			i;
+
+	if (value == NULL)
+		return;
+	appendStringInfo(buf, ", %s \"", name);
+	for (i = 0; value[i] != '\0' && i < MAX_LOGGED_VALUE; i++)
+	{
+		unsigned char c = (unsigned char) value[i];
+
+		if (c == '"' || c == '\\')
+			appendStringInfo(buf, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			appendStringInfo(buf, "\\x%02x", c);
+		else
+			appendStringInfoChar(buf, c);
+	}
+	appendStringInfoString(buf, value[i] != '\0' ? "\"..." : "\"");
+}
+
+/*
+ * Ends every identity, logs why on the server only (with the values that
+ * failed, never the token), and raises the one error every refused token
+ * gets.
  */
 static void
 pg_attribute_noreturn()
-token_refused(const char *reason)
+token_refused(const TokenSeen *seen, const char *fmt,...)
+pg_attribute_printf(2, 3);
+
+static void
+token_refused(const TokenSeen *seen, const char *fmt,...)
 {
+	StringInfoData line;
+
 	identity_end_all();
+	initStringInfo(&line);
+	for (;;)
+	{
+		va_list		args;
+		int			needed;
+
+		va_start(args, fmt);
+		needed = appendStringInfoVA(&line, fmt, args);
+		va_end(args);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&line, needed);
+	}
+	appendStringInfo(&line, " (token from %s", seen->via);
+	append_logged_value(&line, "iss", seen->iss);
+	append_logged_value(&line, "kid", seen->kid);
+	append_logged_value(&line, "alg", seen->alg);
+	append_logged_value(&line, "sub", seen->sub);
+	appendStringInfoChar(&line, ')');
 	ereport(LOG_SERVER_ONLY,
-			(errmsg("permissions: token refused: %s", reason),
+			(errmsg("permissions: token refused: %s", line.data),
 			 errhidestmt(true), errhidecontext(true)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION),
@@ -165,238 +195,82 @@ token_refused(const char *reason)
 			 errhidestmt(true)));
 }
 
-/* A text column as a palloc'd C string, or NULL. */
+/* The value of the internal setting for a key row and its material. */
 static char *
-text_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column)
+key_setting_value(int64 key_id, const unsigned char *material)
 {
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
+	char		hex[2 * JWS_SHA256_LEN + 1];
+	int			i;
 
-	return isnull ? NULL : TextDatumGetCString(d);
-}
-
-/* An int8 column; false when NULL. */
-static bool
-int8_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column, int64 *value)
-{
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
-
-	if (!isnull)
-		*value = DatumGetInt64(d);
-	return !isnull;
-}
-
-/* A timestamptz column; false when NULL. */
-static bool
-timestamp_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column,
-				 TimestampTz *value)
-{
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
-
-	if (!isnull)
-		*value = DatumGetTimestampTz(d);
-	return !isnull;
-}
-
-/* An interval column in microseconds (months of 30 days), clamped to [0, a century and more]. */
-static int64
-interval_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column)
-{
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
-	Interval   *iv;
-	double		usecs;
-
-	if (isnull)
-		return 0;
-	iv = DatumGetIntervalP(d);
-	usecs = (double) iv->time + (double) iv->day * USECS_PER_DAY +
-		(double) iv->month * DAYS_PER_MONTH * USECS_PER_DAY;
-	if (usecs < 0)
-		return 0;
-	if (usecs > (double) (PG_INT64_MAX / 4))
-		return PG_INT64_MAX / 4;
-	return (int64) usecs;
-}
-
-/* Copies a token_issuers row. */
-static void
-issuer_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	IssuerRow  *row = (IssuerRow *) arg;
-
-	row->found = true;
-	row->has_account = int8_column(tuple, desc, EXT_TOKEN_ISSUERS, "account_id", &row->account_id);
-	row->max_lifetime = interval_column(tuple, desc, EXT_TOKEN_ISSUERS, "max_lifetime");
-	row->clock_skew = interval_column(tuple, desc, EXT_TOKEN_ISSUERS, "clock_skew");
-}
-
-/* Copies a token_keys row. */
-static void
-key_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	KeyRow	   *row = (KeyRow *) arg;
-	bool		isnull;
-	Datum		d;
-
-	row->found = true;
-	(void) int8_column(tuple, desc, EXT_TOKEN_KEYS, "id", &row->id);
-	row->issuer = text_column(tuple, desc, EXT_TOKEN_KEYS, "issuer");
-	row->algorithm = text_column(tuple, desc, EXT_TOKEN_KEYS, "algorithm");
-	row->public_key = text_column(tuple, desc, EXT_TOKEN_KEYS, "public_key");
-	row->audience = text_column(tuple, desc, EXT_TOKEN_KEYS, "audience");
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TOKEN_KEYS, "secret"), &isnull);
-	if (!isnull)
-	{
-		bytea	   *b = DatumGetByteaPP(d);
-
-		row->secret_len = VARSIZE_ANY_EXHDR(b);
-		row->secret = palloc(row->secret_len + 1);
-		memcpy(row->secret, VARDATA_ANY(b), row->secret_len);
-	}
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TOKEN_KEYS, "enabled"), &isnull);
-	row->enabled = !isnull && DatumGetBool(d);
-	row->has_not_before = timestamp_column(tuple, desc, EXT_TOKEN_KEYS, "not_before", &row->not_before);
-	row->has_not_after = timestamp_column(tuple, desc, EXT_TOKEN_KEYS, "not_after", &row->not_after);
-}
-
-/* Copies a token_subjects row. */
-static void
-subject_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	SubjectRow *row = (SubjectRow *) arg;
-
-	row->found = true;
-	(void) int8_column(tuple, desc, EXT_TOKEN_SUBJECTS, "id", &row->id);
-	row->issuer = text_column(tuple, desc, EXT_TOKEN_SUBJECTS, "issuer");
-	if (!int8_column(tuple, desc, EXT_TOKEN_SUBJECTS, "user_id", &row->user_id))
-		row->found = false;
-	row->has_creator = int8_column(tuple, desc, EXT_TOKEN_SUBJECTS, "created_by", &row->created_by);
-}
-
-/* Copies the columns of a users row the checks use. */
-static void
-user_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	UserInfo   *u = (UserInfo *) arg;
-	bool		isnull;
-	Datum		d;
-
-	u->found = true;
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_USERS, "active"), &isnull);
-	u->active = !isnull && DatumGetBool(d);
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_USERS, "role"), &isnull);
-	u->role = isnull ? ROLE_USER : DatumGetPermRole(d);
-	if (!int8_column(tuple, desc, EXT_USERS, "account_id", &u->account_id))
-		u->found = false;
-}
-
-/* Reads parent_id of an accounts row (-1 at the top, -2 when not found). */
-static void
-parent_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	int64	   *parent = (int64 *) arg;
-
-	if (!int8_column(tuple, desc, EXT_ACCOUNTS, "parent_id", parent))
-		*parent = -1;
-}
-
-/* True when account is root or lies below it, under snapshot. */
-static bool
-account_within(int64 account, int64 root, Snapshot snapshot)
-{
-	int			depth;
-
-	for (depth = 0; depth < MAX_ACCOUNT_DEPTH && account >= 0; depth++)
-	{
-		int64		parent = -2;
-
-		if (account == root)
-			return true;
-		catalog_scan(EXT_ACCOUNTS, EXT_IDX_ACCOUNTS_PKEY,
-					 catalog_attnum(EXT_ACCOUNTS, "id"), Int64GetDatum(account),
-					 F_INT8EQ, snapshot, parent_callback, &parent);
-		account = parent;
-	}
-	return false;
-}
-
-/* Looks a user up by id. */
-static void
-load_user(int64 user_id, Snapshot snapshot, UserInfo *u)
-{
-	memset(u, 0, sizeof(*u));
-	catalog_scan(EXT_USERS, EXT_IDX_USERS_PKEY, catalog_attnum(EXT_USERS, "id"),
-				 Int64GetDatum(user_id), F_INT8EQ, snapshot, user_callback, u);
-}
-
-/* Looks an issuer up by its "iss" value. */
-static void
-load_issuer(const char *issuer, Snapshot snapshot, IssuerRow *row)
-{
-	memset(row, 0, sizeof(*row));
-	catalog_scan(EXT_TOKEN_ISSUERS, EXT_IDX_TOKEN_ISSUERS_ISSUER,
-				 catalog_attnum(EXT_TOKEN_ISSUERS, "issuer"),
-				 CStringGetTextDatum(issuer), F_TEXTEQ, snapshot, issuer_callback, row);
+	for (i = 0; i < JWS_SHA256_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", material[i]);
+	return psprintf(INT64_FORMAT ":%s", key_id, hex);
 }
 
 /*
- * Why a mapped user may not act through a token now, or NULL when it may:
- * the user exists and is active, lies in the issuer's account subtree (when
- * the issuer has one), and a mapping made by another user is still backed
- * by that user being an active manager over the user's account.
+ * Refuses every value of permissions.token_key except the empty string, the
+ * ones this module sets, and the copy a parallel worker receives.
  */
-static const char *
-mapped_user_problem(const SubjectRow *subject, const IssuerRow *issuer, Snapshot snapshot)
+static bool
+key_setting_check_hook(char **newval, void **extra, GucSource source)
 {
-	UserInfo	u;
-
-	load_user(subject->user_id, snapshot, &u);
-	if (!u.found)
-		return "the mapped user does not exist";
-	if (!u.active)
-		return "the mapped user is inactive";
-	if (issuer->has_account && !account_within(u.account_id, issuer->account_id, snapshot))
-		return "the mapped user is outside the issuer's account subtree";
-	if (subject->has_creator && subject->created_by != subject->user_id)
-	{
-		UserInfo	creator;
-
-		load_user(subject->created_by, snapshot, &creator);
-		if (!creator.found || !creator.active || creator.role != ROLE_MANAGER ||
-			!account_within(u.account_id, creator.account_id, snapshot))
-			return "the user who mapped the subject is no longer an active manager of the user's account";
-	}
-	return NULL;
+	if (*newval == NULL || (*newval)[0] == '\0' || key_setting_internal ||
+		InitializingParallelWorker)
+		return true;
+	GUC_check_errcode(ERRCODE_INSUFFICIENT_PRIVILEGE);
+	GUC_check_errmsg("parameter \"%s\" cannot be set directly", KEY_GUC);
+	GUC_check_errhint("Call permissions.authenticate_token().");
+	return false;
 }
 
-/* Why a key row may not be used at time now, or NULL when it may. */
-static const char *
-key_problem_at(const KeyRow *key, TimestampTz now)
+/* Records the key material of a token identity beside it, with the same scope. */
+static void
+set_key_setting(const char *value, bool session)
 {
-	if (!key->enabled)
-		return "the key is disabled";
-	if (key->has_not_before && now < key->not_before)
-		return "the key is not valid yet";
-	if (key->has_not_after && now >= key->not_after)
-		return "the key has expired";
-	return NULL;
+	key_setting_internal = true;
+	PG_TRY();
+	{
+		(void) set_config_option(KEY_GUC, value, PGC_SUSET, PGC_S_SESSION,
+								 session ? GUC_ACTION_SET : GUC_ACTION_LOCAL,
+								 true, 0, false);
+	}
+	PG_FINALLY();
+	{
+		key_setting_internal = false;
+	}
+	PG_END_TRY();
+}
+
+/* Defines the internal setting that holds the key material of the token identity. */
+void
+token_init(void)
+{
+	DefineCustomStringVariable(KEY_GUC,
+							   "Internal: the key and key material the token identity was verified with.",
+							   "Set only by permissions.authenticate_token(), beside the identity; any other attempt is refused.",
+							   &key_setting,
+							   "",
+							   PGC_SUSET,
+							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE,
+							   key_setting_check_hook, NULL, NULL);
 }
 
 /*
  * True while the key and the subject mapping a token identity came from
- * still hold under snapshot (called by the access cache at every rebuild).
- * The token's own expiry is checked by identity_get().
+ * still hold under snapshot (called by the access cache at every rebuild):
+ * the key row exists with the very material the token was verified with,
+ * and is usable now; *until is when its window closes.  The token's own
+ * expiry is checked by identity_get().
  */
 bool
-token_identity_valid(const Identity *id, Snapshot snapshot)
+token_identity_valid(const Identity *id, Snapshot snapshot, TimestampTz *until)
 {
 	KeyRow		key;
 	SubjectRow	subject;
 	IssuerRow	issuer;
+	unsigned char material[JWS_SHA256_LEN];
 
+	*until = DT_NOEND;
 	memset(&key, 0, sizeof(key));
 	catalog_scan(EXT_TOKEN_KEYS, EXT_IDX_TOKEN_KEYS_PKEY,
 				 catalog_attnum(EXT_TOKEN_KEYS, "id"), Int64GetDatum(id->ref_id),
@@ -404,6 +278,10 @@ token_identity_valid(const Identity *id, Snapshot snapshot)
 	if (!key.found || key.issuer == NULL ||
 		key_problem_at(&key, GetCurrentStatementStartTimestamp()) != NULL)
 		return false;
+	material_digest(&key, material);
+	if (key_setting == NULL || strcmp(key_setting, key_setting_value(key.id, material)) != 0)
+		return false;
+	*until = key_window_end(&key);
 
 	memset(&subject, 0, sizeof(subject));
 	catalog_scan(EXT_TOKEN_SUBJECTS, EXT_IDX_TOKEN_SUBJECTS_PKEY,
@@ -438,50 +316,84 @@ token_identity_creator(const Identity *id, Snapshot snapshot, int64 *created_by)
 	return true;
 }
 
-/* Digest of what a signature check depends on besides the token: algorithm and key material. */
-static void
-material_digest(const KeyRow *key, unsigned char *out)
+/* The cache slot of a key row with that material, or NULL. */
+static CachedKey *
+cached_key(int64 key_id, const unsigned char *material)
 {
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	appendStringInfoString(&buf, key->algorithm);
-	appendStringInfoChar(&buf, '\0');
-	if (key->public_key)
-		appendStringInfoString(&buf, key->public_key);
-	if (key->secret)
-		appendBinaryStringInfo(&buf, (const char *) key->secret, key->secret_len);
-	jws_sha256(buf.data, buf.len, out);
-	pfree(buf.data);
-}
-
-/* The parsed public key of a key row, read once per backend and key material. */
-static JwsKey *
-public_key_of(const KeyRow *row, JwsAlg alg, const unsigned char *material)
-{
-	const char *problem;
-	JwsKey	   *key;
-	CachedKey  *slot;
 	int			i;
 
 	for (i = 0; i < CACHED_KEYS; i++)
-		if (cached_keys[i].key != NULL && cached_keys[i].key_id == row->id &&
+		if ((cached_keys[i].key != NULL || cached_keys[i].secret_ok) &&
+			cached_keys[i].key_id == key_id &&
 			memcmp(cached_keys[i].material, material, JWS_SHA256_LEN) == 0)
-			return cached_keys[i].key;
-	if (row->public_key == NULL)
-		return NULL;
-	key = jws_key_from_pem(row->public_key, strlen(row->public_key), alg, &problem);
-	if (key == NULL)
-		return NULL;
-	stats.keys_parsed++;
-	slot = &cached_keys[next_cached_key];
+			return &cached_keys[i];
+	return NULL;
+}
+
+/* Takes the next cache slot for a key row and its material. */
+static CachedKey *
+new_cached_key(int64 key_id, const unsigned char *material)
+{
+	CachedKey  *slot = &cached_keys[next_cached_key];
+
 	next_cached_key = (next_cached_key + 1) % CACHED_KEYS;
 	if (slot->key != NULL)
 		jws_key_free(slot->key);
-	slot->key_id = row->id;
+	slot->key = NULL;
+	slot->secret_ok = false;
+	slot->key_id = key_id;
 	memcpy(slot->material, material, JWS_SHA256_LEN);
-	slot->key = key;
+	return slot;
+}
+
+/*
+ * The parsed public key of a key row, read and checked (jws_crypto.c: small
+ * order Ed25519 points, weak RSA, ...) once per backend and key material;
+ * NULL with the reason in *problem when the stored key is not acceptable.
+ */
+static JwsKey *
+public_key_of(const KeyRow *row, JwsAlg alg, const unsigned char *material, const char **problem)
+{
+	CachedKey  *slot = cached_key(row->id, material);
+	JwsKey	   *key;
+
+	*problem = NULL;
+	if (slot != NULL && slot->key != NULL)
+		return slot->key;
+	if (row->public_key == NULL)
+	{
+		*problem = "the key has no public key";
+		return NULL;
+	}
+	key = jws_key_from_pem(row->public_key, strlen(row->public_key), alg, problem);
+	if (key == NULL)
+		return NULL;
+	stats.keys_parsed++;
+	new_cached_key(row->id, material)->key = key;
 	return key;
+}
+
+/*
+ * Whether the HS256 secret of a key row is acceptable (jws_secret.c: 256
+ * bits at least, never a key in any encoding), checked once per backend
+ * and key material; the reason in *problem when it is not.
+ */
+static bool
+secret_acceptable(const KeyRow *row, const unsigned char *material, const char **problem)
+{
+	CachedKey  *slot = cached_key(row->id, material);
+
+	*problem = NULL;
+	if (slot != NULL && slot->secret_ok)
+		return true;
+	if (row->secret == NULL)
+		*problem = "the key has no secret";
+	else
+		*problem = jws_secret_problem(row->secret, row->secret_len);
+	if (*problem != NULL)
+		return false;
+	new_cached_key(row->id, material)->secret_ok = true;
+	return true;
 }
 
 /* The remembered entry of a token checked with that key material, or NULL. */
@@ -568,19 +480,22 @@ enum
 	C_ISS, C_SUB, C_AUD, C_EXP, C_NBF, C_IAT, C_COUNT
 };
 
-/*
- * permissions.authenticate_token(token text, session boolean) returns bigint
- *		Verifies a signed token and makes the transaction (default) or the
- *		session act as the user its subject is mapped to.  Returns the user
- *		id.  Any failure ends every credential and token identity.
- */
-Datum
-token_authenticate(PG_FUNCTION_ARGS)
+/* A string claim or header member for a log line (NULL when not a string). */
+static const char *
+seen_string(const JwsField *f)
 {
-	bool		session = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
-	text	   *token_text;
-	char	   *token;
-	int			token_len;
+	return f->kind == JWS_STRING ? f->str : NULL;
+}
+
+/*
+ * Verifies a signed token and makes the transaction or the session act as
+ * the user its subject is mapped to; returns the user id.  Every failure
+ * ends every credential and token identity and raises "invalid token";
+ * via says, for the server log, where the token came from.
+ */
+int64
+token_authenticate_core(const char *token, int token_len, bool session, const char *via)
+{
 	JwsParts	parts;
 	unsigned char *header,
 			   *payload,
@@ -605,50 +520,51 @@ token_authenticate(PG_FUNCTION_ARGS)
 	unsigned char token_digest[JWS_SHA256_LEN];
 	unsigned char material[JWS_SHA256_LEN];
 	Identity	ident;
+	TokenSeen	seen = {.via = via};
 
-	if (PG_ARGISNULL(0))
-		token_refused("no token");
-	token_text = PG_GETARG_TEXT_PP(0);
-	token_len = VARSIZE_ANY_EXHDR(token_text);
 	if (token_len > JWS_MAX_TOKEN_LEN)
-		token_refused("the token is too long");
-	token = text_to_cstring(token_text);
+		token_refused(&seen, "the token is too long: %d bytes, at most %d accepted",
+					  token_len, JWS_MAX_TOKEN_LEN);
 
 	/* the compact serialization and its JSON */
 	if (!jws_split(token, token_len, &parts) ||
 		!jws_base64url_decode(parts.header, parts.header_len, &header, &header_len) ||
 		!jws_base64url_decode(parts.payload, parts.payload_len, &payload, &payload_len) ||
 		!jws_base64url_decode(parts.signature, parts.signature_len, &sig, &sig_len))
-		token_refused("the token is not a compact JWS in base64url");
+		token_refused(&seen, "the token is not a compact JWS in base64url (%d bytes)", token_len);
 	if (!jws_json_fields((char *) header, header_len, h, H_COUNT))
-		token_refused("the header is not a JSON object with unique members");
+		token_refused(&seen, "the header is not a JSON object with unique members");
+	seen.alg = seen_string(&h[H_ALG]);
+	seen.kid = seen_string(&h[H_KID]);
 	if (h[H_ALG].kind != JWS_STRING || !jws_alg_parse(h[H_ALG].str, &alg))
-		token_refused("the algorithm is missing, \"none\", or not one of EdDSA, ES256, RS256, HS256");
+		token_refused(&seen, "the algorithm is missing, \"none\", or not one of EdDSA, ES256, RS256, HS256");
 	if (h[H_KID].kind != JWS_STRING || h[H_KID].str_len > MAX_CLAIM_LEN)
-		token_refused("the header has no \"kid\"");
+		token_refused(&seen, "the header has no \"kid\" string of at most %d bytes", MAX_CLAIM_LEN);
 	if (h[H_CRIT].kind != JWS_ABSENT)
-		token_refused("the header has \"crit\" extensions, none of which are supported");
+		token_refused(&seen, "the header has \"crit\" extensions, none of which are supported");
 	if (!jws_json_fields((char *) payload, payload_len, c, C_COUNT))
-		token_refused("the claims are not a JSON object with unique members");
+		token_refused(&seen, "the claims are not a JSON object with unique members");
+	seen.iss = seen_string(&c[C_ISS]);
+	seen.sub = seen_string(&c[C_SUB]);
 	if (c[C_ISS].kind != JWS_STRING || c[C_ISS].str_len > MAX_CLAIM_LEN)
-		token_refused("the token has no \"iss\" string");
+		token_refused(&seen, "the token has no \"iss\" string of at most %d bytes", MAX_CLAIM_LEN);
 	if (c[C_SUB].kind != JWS_STRING || c[C_SUB].str_len > MAX_CLAIM_LEN)
-		token_refused("the token has no \"sub\" string");
+		token_refused(&seen, "the token has no \"sub\" string of at most %d bytes", MAX_CLAIM_LEN);
 	if (!numeric_date(&c[C_EXP], &exp))
-		token_refused("the token has no valid \"exp\"");
+		token_refused(&seen, "the token has no valid \"exp\" (a NumericDate from 1970 to 9999)");
 	if (c[C_NBF].kind != JWS_ABSENT && !numeric_date(&c[C_NBF], &nbf))
-		token_refused("\"nbf\" is not a valid NumericDate");
+		token_refused(&seen, "\"nbf\" is not a valid NumericDate");
 	if (c[C_IAT].kind != JWS_ABSENT && !numeric_date(&c[C_IAT], &iat))
-		token_refused("\"iat\" is not a valid NumericDate");
+		token_refused(&seen, "\"iat\" is not a valid NumericDate");
 	if (c[C_AUD].kind != JWS_ABSENT && c[C_AUD].kind != JWS_STRING &&
 		c[C_AUD].kind != JWS_STRING_ARRAY)
-		token_refused("\"aud\" is neither a string nor an array of strings");
+		token_refused(&seen, "\"aud\" is neither a string nor an array of strings");
 
 	/* the issuer and the key its "kid" names */
 	snapshot = GetTransactionSnapshot();
 	load_issuer(c[C_ISS].str, snapshot, &issuer);
 	if (!issuer.found)
-		token_refused("the issuer is not registered");
+		token_refused(&seen, "the issuer is not registered");
 	memset(&key, 0, sizeof(key));
 	catalog_scan2(EXT_TOKEN_KEYS, EXT_IDX_TOKEN_KEYS_ISSUER_KID,
 				  catalog_attnum(EXT_TOKEN_KEYS, "issuer"),
@@ -657,11 +573,12 @@ token_authenticate(PG_FUNCTION_ARGS)
 				  CStringGetTextDatum(h[H_KID].str), F_TEXTEQ,
 				  snapshot, key_callback, &key);
 	if (!key.found)
-		token_refused("no key of the issuer has that \"kid\"");
+		token_refused(&seen, "no key of the issuer has that \"kid\"");
 	if (key.algorithm == NULL || !jws_alg_parse(key.algorithm, &key_alg) || key_alg != alg)
-		token_refused("the token's algorithm is not the one registered for its key");
+		token_refused(&seen, "the token's algorithm is not the one registered for its key (%s)",
+					  key.algorithm ? key.algorithm : "none");
 	if ((problem = key_problem_at(&key, now)) != NULL)
-		token_refused(problem);
+		token_refused(&seen, "%s", problem);
 
 	/* the signature, unless this very token checked out with this key before */
 	jws_sha256(token, token_len, token_digest);
@@ -672,12 +589,13 @@ token_authenticate(PG_FUNCTION_ARGS)
 	{
 		JwsKey	   *pkey = NULL;
 
-		if (alg != JWS_ALG_HS256 &&
-			(pkey = public_key_of(&key, alg, material)) == NULL)
-			token_refused("the registered key cannot be read for its algorithm");
+		if (alg == JWS_ALG_HS256 ? !secret_acceptable(&key, material, &problem) :
+			(pkey = public_key_of(&key, alg, material, &problem)) == NULL)
+			token_refused(&seen, "the registered key is not acceptable for %s: %s",
+						  key.algorithm, problem ? problem : "it cannot be read");
 		if (!jws_verify(alg, pkey, key.secret, key.secret_len,
 						token, parts.signing_input_len, sig, sig_len))
-			token_refused("the signature does not verify");
+			token_refused(&seen, "the signature does not verify with the key (%d signature bytes)", sig_len);
 		stats.verified++;
 		if (exp > now)
 			remember(token_digest, key.id, material, exp, now);
@@ -685,16 +603,32 @@ token_authenticate(PG_FUNCTION_ARGS)
 
 	/* the claims */
 	if (exp <= now)
-		token_refused("the token has expired");
+		token_refused(&seen, "the token has expired: exp %s is not after now %s",
+					  time_text(exp), time_text(now));
 	if (c[C_NBF].kind != JWS_ABSENT && nbf > now + issuer.clock_skew)
-		token_refused("the token is not valid yet (nbf)");
+		token_refused(&seen, "the token is not valid yet: nbf %s is after now %s plus the issuer's clock skew",
+					  time_text(nbf), time_text(now));
 	if (c[C_IAT].kind != JWS_ABSENT && iat > now + issuer.clock_skew)
-		token_refused("the token was issued in the future (iat)");
+		token_refused(&seen, "the token was issued in the future: iat %s is after now %s plus the issuer's clock skew",
+					  time_text(iat), time_text(now));
 	if (exp - (c[C_IAT].kind != JWS_ABSENT ? iat : now) > issuer.max_lifetime)
-		token_refused("the token's lifetime exceeds the issuer's max_lifetime");
+		token_refused(&seen, "the token's lifetime exceeds the issuer's max_lifetime: exp %s, %s %s",
+					  time_text(exp), c[C_IAT].kind != JWS_ABSENT ? "iat" : "now",
+					  time_text(c[C_IAT].kind != JWS_ABSENT ? iat : now));
 	if (!audience_matches(&c[C_AUD], key.audience))
-		token_refused(key.audience ? "the token is not for the key's audience"
-					  : "the token has an audience but the key has none");
+	{
+		StringInfoData aud;
+
+		initStringInfo(&aud);
+		append_logged_value(&aud, "the key's audience is", key.audience);
+		if (key.audience)
+			token_refused(&seen, "the token is not for the key's audience: %s \"aud\" %s%s",
+						  c[C_AUD].kind == JWS_ABSENT ? "it has no" : "its",
+						  c[C_AUD].kind == JWS_STRING ? "is another string" :
+						  c[C_AUD].kind == JWS_STRING_ARRAY ? "array does not name it" : "",
+						  aud.data);
+		token_refused(&seen, "the token has an audience but the key has none");
+	}
 
 	/* the subject and its user */
 	memset(&subject, 0, sizeof(subject));
@@ -705,9 +639,9 @@ token_authenticate(PG_FUNCTION_ARGS)
 				  CStringGetTextDatum(c[C_SUB].str), F_TEXTEQ,
 				  snapshot, subject_callback, &subject);
 	if (!subject.found)
-		token_refused("the subject is not mapped to a user");
+		token_refused(&seen, "the subject is not mapped to a user");
 	if ((problem = mapped_user_problem(&subject, &issuer, snapshot)) != NULL)
-		token_refused(problem);
+		token_refused(&seen, "%s (user %lld)", problem, (long long) subject.user_id);
 
 	if (session)
 		identity_check_session_scope();
@@ -717,114 +651,44 @@ token_authenticate(PG_FUNCTION_ARGS)
 	ident.ref_id = key.id;
 	ident.ref2_id = subject.id;
 	ident.user_id = subject.user_id;
-	ident.expires_at = exp;
-	if (key.has_not_after && key.not_after < exp)
-		ident.expires_at = key.not_after;
+	ident.expires_at = Min(exp, key_window_end(&key));
 	identity_establish(&ident, session);
+	set_key_setting(key_setting_value(key.id, material), session);
 
-	PG_RETURN_INT64(subject.user_id);
+	return subject.user_id;
 }
 
-/* The text of a key argument, trimmed of surrounding whitespace. */
-static char *
-trimmed_argument(text *t, int *len)
+/* Refuses a token before any of it was read (a malformed authorization header). */
+void
+token_refused_unread(const char *via, const char *reason)
 {
-	char	   *s = text_to_cstring(t);
-	char	   *end;
+	TokenSeen	seen = {.via = via};
 
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-		s++;
-	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
-		end--;
-	*end = '\0';
-	*len = end - s;
-	return s;
+	token_refused(&seen, "%s", reason);
 }
 
 /*
- * permissions.token_public_key(algorithm text, key text) returns text
- *		Internal, for register_token_key(): checks that a PEM or JWK public
- *		key fits an algorithm and returns it as PEM (SubjectPublicKeyInfo).
+ * permissions.authenticate_token(token text, session boolean) returns bigint
+ *		Verifies a signed token and makes the transaction (default) or the
+ *		session act as the user its subject is mapped to.  Returns the user
+ *		id.  Any failure ends every credential and token identity.
  */
 Datum
-token_public_key(PG_FUNCTION_ARGS)
+token_authenticate(PG_FUNCTION_ARGS)
 {
-	char	   *algname = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	int			len;
-	char	   *keytext = trimmed_argument(PG_GETARG_TEXT_PP(1), &len);
-	JwsAlg		alg;
-	JwsKey	   *key;
-	const char *problem;
-	char	   *pem;
+	bool		session = PG_ARGISNULL(1) ? false : PG_GETARG_BOOL(1);
+	text	   *token_text;
+	TokenSeen	seen = {.via = "authenticate_token()"};
 
-	if (!jws_alg_parse(algname, &alg) || alg == JWS_ALG_HS256)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"%s\" is not a public-key token algorithm", algname),
-				 errhint("Use EdDSA, ES256 or RS256.")));
-	if (keytext[0] == '{')
-		key = jws_key_from_jwk(keytext, len, alg, &problem);
-	else
-		key = jws_key_from_pem(keytext, len, alg, &problem);
-	if (key == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid public key for algorithm %s", algname),
-				 errdetail("%s", problem),
-				 errhint("Pass the issuer's public key as a PEM block (-----BEGIN PUBLIC KEY-----) or as one JSON Web Key of its JWKS.")));
-	pem = jws_key_to_pem(key);
-	jws_key_free(key);
-	if (pem == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not write the public key as PEM")));
-	PG_RETURN_TEXT_P(cstring_to_text(pem));
-}
-
-/*
- * permissions.token_shared_secret(secret text) returns bytea
- *		Internal, for register_token_key(): the bytes of an HS256 secret,
- *		given as text (its UTF-8 bytes, as JWT libraries take it) or as a
- *		JWK of kty "oct".  Refuses anything that looks like a public key:
- *		a public key used as a shared secret lets anyone sign tokens.
- */
-Datum
-token_shared_secret(PG_FUNCTION_ARGS)
-{
-	int			len;
-	char	   *s = trimmed_argument(PG_GETARG_TEXT_PP(0), &len);
-	unsigned char *bytes = (unsigned char *) s;
-	int			nbytes = len;
-	bytea	   *result;
-
-	if (strstr(s, "-----BEGIN") != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("a PEM key cannot be an HS256 secret"),
-				 errdetail("Using a public key as a shared secret would let anyone who has the public key sign tokens."),
-				 errhint("Register the key with its own algorithm (EdDSA, ES256 or RS256).")));
-	if (s[0] == '{')
-	{
-		JwsField	f[2] = {{.name = "kty"}, {.name = "k"}};
-
-		if (!jws_json_fields(s, len, f, 2) || f[0].kind != JWS_STRING ||
-			strcmp(f[0].str, "oct") != 0 || f[1].kind != JWS_STRING ||
-			!jws_base64url_decode(f[1].str, f[1].str_len, &bytes, &nbytes))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("an HS256 secret given as a JSON Web Key must have kty \"oct\" and a base64url \"k\""),
-					 errdetail("Using a public key as a shared secret would let anyone who has the public key sign tokens.")));
-	}
-	if (nbytes < JWS_MIN_SECRET_LEN)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("an HS256 secret must be at least %d bytes long", JWS_MIN_SECRET_LEN),
-				 errhint("Generate one with, for example, openssl rand -base64 48.")));
-	result = (bytea *) palloc(VARHDRSZ + nbytes);
-	SET_VARSIZE(result, VARHDRSZ + nbytes);
-	memcpy(VARDATA(result), bytes, nbytes);
-	PG_RETURN_BYTEA_P(result);
+	if (PG_ARGISNULL(0))
+		token_refused(&seen, "no token (NULL)");
+	token_text = PG_GETARG_TEXT_PP(0);
+	if (VARSIZE_ANY_EXHDR(token_text) > JWS_MAX_TOKEN_LEN)
+		token_refused(&seen, "the token is too long: %d bytes, at most %d accepted",
+					  (int) VARSIZE_ANY_EXHDR(token_text), JWS_MAX_TOKEN_LEN);
+	PG_RETURN_INT64(token_authenticate_core(text_to_cstring(token_text),
+											VARSIZE_ANY_EXHDR(token_text), session,
+											"authenticate_token()"));
 }
 
 /*

@@ -18,7 +18,15 @@ fuzz_tokens.py
 
     Every refusal must be the error "invalid token" (SQLSTATE 28000); any
     other error, or a lost connection, fails.  Keys: mutated JWKs and PEMs
-    must be accepted or refused with invalid_parameter_value (22023).
+    must be accepted or refused with invalid_parameter_value (22023);
+    Ed25519 keys (random bytes, non-canonical, torsion points, valid keys
+    with and without a torsion component) are accepted exactly when an
+    independent computation in Python (test/tokens/ed25519_points.py) finds
+    a canonical point of the prime-order subgroup; random byte strings are
+    HS256 secrets only from 32 bytes on.  Web requests: request.headers
+    built and mutated at random through authenticate_request() give the
+    user, nobody (NULL) or "invalid token" exactly as a model of the
+    header rules says.
 
     Usage: test/fuzz_tokens.py [iterations [seed]]   (libpq environment)
     Prints one line per kind and a summary; exits non-zero on any failure.
@@ -35,6 +43,9 @@ import time
 
 import jwt
 import psycopg
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tokens"))
+import ed25519_points  # noqa: E402
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
@@ -265,6 +276,56 @@ def header_text(rnd):
     return json.dumps(h, separators=rnd.choice([(",", ":"), (", ", ": ")])).encode()
 
 
+def request_headers(rnd, good):
+    """A request.headers text built at random, and what authenticate_request() must do with it."""
+    members = [(rnd.choice(["accept", "user-agent", "x-forwarded-for", "cookie", "prefer"]), "v" * rnd.randint(0, 40))
+               for _ in range(rnd.randint(0, 6))]
+    scheme = rnd.choice(["Bearer", "bearer", "BEARER", "Bearer", "Basic", "Token", "Bearer:", "Bear"])
+    token = good
+    r = rnd.random()
+    if r < 0.15:
+        token = good[:-4] + rnd.choice(["AAAA", "BBBB"])               # another signature
+    elif r < 0.2:
+        token = ""
+    elif r < 0.25:
+        token = good + " " + good
+    value = scheme + rnd.choice([" ", "  ", "\t", ""]) + token
+    if rnd.random() < 0.2:
+        value = rnd.choice([" ", "\t", ""]) + value + rnd.choice([" ", "\t", ""])
+    kind = rnd.random()
+    auth = []
+    if kind < 0.75:
+        auth = [(rnd.choice(["authorization", "authorization", "Authorization", "AUTHORIZATION"]), value)]
+    elif kind < 0.85:
+        auth = [("authorization", value), (rnd.choice(["authorization", "Authorization"]), value)]
+    elif kind < 0.9:
+        auth = [("authorization", rnd.choice([1, None, True, [value], {"v": value}]))]
+    pairs = members + auth
+    rnd.shuffle(pairs)
+    text = "{" + ", ".join(json.dumps(k) + ": " + json.dumps(v) for k, v in pairs) + "}"
+    malformed = rnd.random() < 0.05
+    if malformed:
+        text = rnd.choice([text[:-1], text + "}", "[" + text + "]", text.replace(":", "", 1) if pairs else "x"])
+    # the model
+    if malformed:
+        return text, "refused"
+    named = [v for k, v in pairs if k.lower() == "authorization"]
+    if not named:
+        return text, "nobody"
+    if len(named) > 1 or not isinstance(named[0], str):
+        return text, "refused"
+    v = named[0].strip(" \t")
+    if v == "":
+        return text, "nobody"
+    parts = v.split(" ", 1)
+    if len(parts) != 2 or parts[0].lower() != "bearer" or "\t" in parts[0]:
+        return text, "refused"
+    t = parts[1].lstrip(" ")
+    if t == "" or " " in t or "\t" in t:
+        return text, "refused"
+    return text, "alice" if t == good else "refused"
+
+
 class Fuzzer:
     def __init__(self, conn):
         self.conn = conn
@@ -428,6 +489,102 @@ def main():
         else:
             f.check_key("token_shared_secret(%s)", (text,))
     print(f"keys: {n} keys, {f.failed - failed_before} failures")
+
+    # Ed25519 keys against the Python computation
+    failed_before = f.failed
+    n = max(iterations // 80, 10)
+    valid = torsion = 0
+    points = ed25519_points.torsion_points()
+    for i in range(n):
+        r = rnd.random()
+        if r < 0.3:
+            key = bytes(rnd.getrandbits(8) for _ in range(32))
+        elif r < 0.5:
+            key = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        elif r < 0.7:
+            good = ed25519_points.decode(ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+            key = ed25519_points.encode(ed25519_points.add(good, rnd.choice(points)))
+        elif r < 0.85:
+            key = ed25519_points.encode(rnd.choice(points), rnd.randint(0, 1))
+        else:
+            y = ed25519_points.P + rnd.randrange(19) if rnd.random() < 0.5 else rnd.randrange(2 ** 255)
+            key = (y | (rnd.randint(0, 1) << 255)).to_bytes(32, "little")
+        pt = ed25519_points.decode(key)
+        canonical = int.from_bytes(key, "little") & ((1 << 255) - 1) < ed25519_points.P and \
+            not (pt is not None and pt[0] == 0 and key[31] >> 7)
+        expected = canonical and pt is not None and ed25519_points.mul(8, pt) != ed25519_points.IDENTITY \
+            and ed25519_points.mul(ed25519_points.L, pt) == ed25519_points.IDENTITY
+        valid += expected
+        torsion += pt is not None and ed25519_points.mul(8, pt) == ed25519_points.IDENTITY
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT permissions.token_public_key('EdDSA', %s)",
+                            (json.dumps({"kty": "OKP", "crv": "Ed25519", "x": b64(key)}),))
+            got = True
+        except psycopg.errors.InvalidParameterValue:
+            got = False
+        if got != expected:
+            print(f"FAIL ed25519: {'accepted' if got else 'refused'} {key.hex()}, the model says "
+                  f"{'accept' if expected else 'refuse'}")
+            f.failed += 1
+        else:
+            f.passed += 1
+    print(f"ed25519 keys: {n} keys, {valid} valid by the model, {torsion} of small order, "
+          f"{f.failed - failed_before} disagreements")
+
+    # HS256 secrets: random bytes, short and long
+    failed_before = f.failed
+    n = max(iterations // 80, 10)
+    for i in range(n):
+        secret = bytes(rnd.getrandbits(8) for _ in range(rnd.choice([0, 1, 16, 31, 32, 33, 64, 200])))
+        with conn.cursor() as cur:
+            cur.execute("SELECT permissions.token_secret_problem(%s)", (secret,))
+            problem = cur.fetchone()[0]
+        if (problem is None) != (len(secret) >= 32):
+            print(f"FAIL secret: {secret.hex()}: {problem}")
+            f.failed += 1
+        else:
+            f.passed += 1
+    print(f"secrets: {n} random byte strings, {f.failed - failed_before} failures")
+
+    # web requests: request.headers through authenticate_request()
+    failed_before = f.failed
+    n = iterations // 8
+    outcomes = {}
+    conn.execute("SET ROLE regress_fuzz_app")
+    for i in range(n):
+        now = int(time.time())
+        good = jwt.encode({"iss": ISS, "sub": "alice", "aud": AUD, "exp": now + 600}, ED_KEY,
+                          algorithm="EdDSA", headers={"kid": "ed1"})
+        headers, expected = request_headers(rnd, good)
+        try:
+            with conn.transaction():
+                with conn.cursor() as cur:
+                    cur.execute("SELECT set_config('request.headers', %s, true)", (headers,))
+                    cur.execute("SELECT permissions.authenticate_request()")
+                    got = "alice" if cur.fetchone()[0] is not None else "nobody"
+                    cur.execute("SELECT permissions.current_user_id()")
+                    if (cur.fetchone()[0] is None) != (got == "nobody"):
+                        got = "inconsistent"
+        except psycopg.errors.InvalidAuthorizationSpecification:
+            got = "refused"
+        except psycopg.OperationalError:
+            print(f"FAIL request: the connection was lost (a crash?) with {headers[:200]!r}")
+            f.failed += 1
+            raise
+        except psycopg.Error as e:
+            got = f"{e.sqlstate} {e}"
+        outcomes[got] = outcomes.get(got, 0) + 1
+        if got != expected:
+            print(f"FAIL request: {got}, the model says {expected}: {headers[:300]!r}")
+            f.failed += 1
+        else:
+            f.passed += 1
+    conn.execute("RESET ROLE")
+    print(f"web requests: {n} headers ({', '.join(f'{k} {v}' for k, v in sorted(outcomes.items()))}), "
+          f"{f.failed - failed_before} disagreements")
 
     # the backend is still there, and still verifies
     with conn.cursor() as cur:
