@@ -117,8 +117,8 @@ SELECT path, count(*) AS tables, string_agg(DISTINCT result, '; ') AS results
 SELECT tbl, path, result FROM outcome
  WHERE result NOT LIKE 'refused: id %' ORDER BY 1, 2;
 -- ON CONFLICT DO UPDATE SET id: the insert draws its id, the update may not change one
-SELECT regress_idp.try('INSERT INTO permissions.token_issuers (issuer) VALUES (''https://idp.regress.test'')
-                        ON CONFLICT (issuer) DO UPDATE SET id = 900000000') AS on_conflict_update_id;
+SELECT regress_idp.try(format('INSERT INTO permissions.tags (account_id, name) VALUES (%s, ''idp'')
+                               ON CONFLICT (account_id, name) DO UPDATE SET id = 900000000', :a)) AS on_conflict_update_id;
 -- nothing was written with a chosen id
 RESET ROLE;
 DO $$
