@@ -309,17 +309,18 @@ unmap_dropped_roles(List *oids)
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	SPI_connect();
-	if (SPI_execute_with_args("UPDATE permissions.users u SET db_role = NULL "
-							  "WHERE u.db_role::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1) "
-							  "RETURNING u.id, u.username, u.db_role_name",
-							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_UPDATE_RETURNING)
+	if (SPI_execute_with_args("WITH unmapped AS ("
+							  " UPDATE permissions.users u SET db_role = NULL"
+							  " WHERE u.db_role::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)"
+							  " RETURNING u.username, u.db_role_name) "
+							  "SELECT username, db_role_name FROM unmapped ORDER BY 1, 2",
+							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not unmap the users of a dropped login role");
 	initStringInfo(&names);
 	for (i = 0; i < SPI_processed; i++)
-		appendStringInfo(&names, "%s%s (user %s, role \"%s\")", i > 0 ? ", " : "",
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2),
+		appendStringInfo(&names, "%s%s (role \"%s\")", i > 0 ? ", " : "",
 						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3));
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 	n = (int) SPI_processed;
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec);
