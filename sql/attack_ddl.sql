@@ -144,6 +144,17 @@ CREATE TABLE regress_ddl.notes (
     FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id));
 SELECT permissions.protect_table('regress_ddl.notes', 'note');
 SELECT count(*) AS policies FROM pg_policies WHERE schemaname = 'regress_ddl' AND tablename = 'notes';
+-- the application's table is as shared as the extension's: another client
+-- may not name it either (nor a system catalog)
+GRANT USAGE ON SCHEMA regress_ddl TO PUBLIC;
+SET ROLE regress_atk_app;
+CREATE TEMP TABLE tp2 (id bigint) PARTITION BY LIST (id);
+ALTER TABLE tp2 ATTACH PARTITION regress_ddl.notes FOR VALUES IN (1);
+CREATE TEMP TABLE c2 (LIKE regress_ddl.notes);
+ALTER TABLE tp2 ATTACH PARTITION pg_catalog.pg_statistic FOR VALUES IN (1);
+CREATE TEMP TABLE c3 () INHERITS (pg_catalog.pg_class);
+COMMENT ON TABLE pg_catalog.pg_class IS 'mine now';
+SET ROLE regress_atk_nobody;
 -- REFERENCES is for foreign keys only: every other position stays refused
 ALTER TABLE regress_ddl.p ATTACH PARTITION permissions.performers FOR VALUES IN (1);
 -- ... and only on the columns granted

@@ -22,10 +22,11 @@
  * - names relations in other positions: a walker visits each one (the
  *   object worked on, parents, partitions, a foreign key's referenced
  *   table, LIKE, OWNED BY, a row type used as a column's type ...),
- *   resolves the name without a lock and refuses a relation of the
- *   extension (or its TOAST table) the role does not own; a foreign key may
- *   also reference one on which the role holds REFERENCES, which a DBA
- *   grants to the role that runs an application's migrations;
+ *   resolves the name without a lock and refuses a relation every
+ *   tenant's queries read (the extension's, a system catalog, a table under
+ *   protect_table()) that the role does not own; a foreign key may also
+ *   reference one on which the role holds REFERENCES, which a DBA grants to
+ *   the role that runs an application's migrations;
  * - processes every relation it may (REINDEX DATABASE ...): refused;
  * - any node type the table does not list (one of a later server): refused.
  *

@@ -4,9 +4,11 @@
  *		and refuses the extension's relations to roles that do not own them
  *		(see ddl_guard.c, which decides where a statement names relations).
  *
- * A relation of the extension is one of schema permissions, or a TOAST
- * table (or TOAST index) of one.  A name may also reach one as a row type
- * (a column of type permissions.users), or through a view (LOCK TABLE).
+ * The relations guarded are those every tenant's queries read: the
+ * extension's (schema permissions), the system catalogs, TOAST tables, and
+ * application tables under permissions.protect_table().  A name may also
+ * reach one as a row type (a column of type permissions.users), or through
+ * a view (LOCK TABLE).
  * Each resolved unqualified name is pinned: qualified with the schema it was
  * found in, so that PostgreSQL's own lookup, a moment later, finds the same
  * relation.
@@ -19,6 +21,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_database.h"
 #include "catalog/pg_namespace.h"
+#include "commands/policy.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
 #include "nodes/nodeFuncs.h"
@@ -57,28 +60,24 @@ static const char *const position_text[] = {
 };
 
 /*
- * Whether a relation is one of the extension's: in schema permissions, or
- * the TOAST table (or its index) of one; an unreadable TOAST name counts.
+ * What makes a relation one that every tenant's queries read, or NULL: it
+ * is one of the extension's (schema permissions), a system catalog, a TOAST
+ * table, or an application table under permissions.protect_table().
  */
-static bool
-protected_relation(Oid relid, GuardContext *ctx)
+static const char *
+shared_relation(Oid relid, GuardContext *ctx)
 {
 	Oid			nsp = get_rel_namespace(relid);
-	char	   *name;
-	char	   *end;
-	unsigned long owner;
 
 	if (nsp == ctx->schema)
-		return true;
-	if (nsp != PG_TOAST_NAMESPACE)
-		return false;
-	name = get_rel_name(relid);
-	if (name == NULL || strncmp(name, "pg_toast_", 9) != 0)
-		return true;
-	owner = strtoul(name + 9, &end, 10);
-	if (end == name + 9 || (*end != '\0' && strcmp(end, "_index") != 0))
-		return true;
-	return get_rel_namespace((Oid) owner) == ctx->schema;
+		return "a relation of the permissions extension";
+	if (nsp == PG_CATALOG_NAMESPACE)
+		return "a system catalog";
+	if (nsp == PG_TOAST_NAMESPACE)
+		return "a TOAST table";
+	if (OidIsValid(get_relation_policy_oid(relid, "permissions_select", true)))
+		return "a table under permissions.protect_table()";
+	return NULL;
 }
 
 /* Whether the role holds REFERENCES on these columns (any column if none). */
@@ -135,16 +134,16 @@ refuse_relation(GuardContext *ctx, Oid relid, GuardPosition pos)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("%s is not allowed on \"%s\"", ctx->command, relation_display_name(relid)),
-			 errdetail("The statement names it as %s. Only its owner or a superuser may name a relation of the permissions extension there: every tenant's queries read these relations, and such a statement locks them (often before PostgreSQL checks privileges), so every tenant would wait.",
-					   position_text[pos]),
+			 errdetail("The statement names it as %s. It is %s, which every tenant's queries read, and PostgreSQL locks it there, often before checking privileges: every tenant would wait. Only its owner or a superuser may name it there.",
+					   position_text[pos], shared_relation(relid, ctx)),
 			 errhint("%s", hint)));
 }
 
-/* Refuses a protected relation the role may not name at this position. */
+/* Refuses a shared relation the role may not name at this position. */
 static void
 check_relid(GuardContext *ctx, Oid relid, GuardPosition pos, List *columns)
 {
-	if (!OidIsValid(relid) || !protected_relation(relid, ctx) || owns_relation(relid))
+	if (!OidIsValid(relid) || shared_relation(relid, ctx) == NULL || owns_relation(relid))
 		return;
 	if (pos == POS_REFERENCED && holds_references(relid, columns))
 		return;
@@ -245,7 +244,7 @@ guard_check_schema_name(GuardContext *ctx, const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("%s is not allowed on schema \"%s\"", ctx->command, name),
-			 errdetail("Every tenant's queries read the relations of the permissions extension in schema %s; a statement on all of them would lock them.", name),
+			 errdetail("Every tenant's queries read the relations of the permissions extension in schema %s; a statement on all of them would lock them, and every tenant would wait.", name),
 			 errhint("Ask a DBA to run it.")));
 }
 
@@ -427,7 +426,7 @@ guard_refuse_every_relation(GuardContext *ctx)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("%s would reach the relations of the permissions extension", ctx->command),
-			 errdetail("Without a list of relations it processes every relation the role may process here, including those of the permissions extension, which every tenant's queries read: it would lock them."),
+			 errdetail("Without a list of relations it processes every relation the role may process here, including those of the permissions extension: it would lock them, and every tenant would wait."),
 			 errhint("Name the relations to process, or ask a DBA to run it.")));
 }
 
@@ -455,7 +454,7 @@ typedef struct ReachContext
 {
 	GuardContext *guard;
 	int			depth;
-	Oid			found;			/* a protected relation the role does not own */
+	Oid			found;			/* a shared relation the role does not own */
 } ReachContext;
 
 static void relation_reaches(Oid relid, ReachContext *ctx);
@@ -481,13 +480,13 @@ reach_walker(Node *node, ReachContext *ctx)
 }
 
 /*
- * Records a protected relation the role does not own that a relation is,
+ * Records a shared relation the role does not own that a relation is,
  * or that a view reads at any depth (a lock on a view locks what it reads).
  */
 static void
 relation_reaches(Oid relid, ReachContext *ctx)
 {
-	if (protected_relation(relid, ctx->guard))
+	if (shared_relation(relid, ctx->guard) != NULL)
 	{
 		if (!owns_relation(relid))
 			ctx->found = relid;

@@ -11,7 +11,7 @@
    a client role with no identity that owns a schema of its own, while
    another session holds an ACCESS EXCLUSIVE lock on that relation.  The
    client runs with lock_timeout = 200ms.  Pass: refused by the guard
-   (SQLSTATE 42501, the extension's detail).  Fail: 55P03 (it queued for
+   (SQLSTATE 42501, the guard's detail).  Fail: 55P03 (it queued for
    the lock), success, or any other error (a broken template must not pass).
    A control query per relation must wait (55P03): it proves the lock is
    held, so a refusal is the guard's and not luck.
@@ -197,7 +197,7 @@ DBOWNER_TEMPLATES = [
 ]
 
 KEYWORD = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "S": "SEQUENCE", "i": "INDEX"}
-GUARD_DETAIL = "permissions extension"
+GUARD_DETAIL = "every tenant"
 
 
 def classify(exc):
