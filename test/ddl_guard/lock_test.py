@@ -190,11 +190,13 @@ TEMPLATES = [
 
 # as a role that owns the database: every relation without a list
 DBOWNER_TEMPLATES = [
-    ("VACUUM", "guard", False),
     ("VACUUM FULL", "guard", False),
-    ("ANALYZE", "guard", T),
+    ("VACUUM (FULL, ANALYZE)", "guard", False),
     ("REINDEX DATABASE " + DB, "guard", False),
 ]
+# (a plain VACUUM or ANALYZE of the database owner queues for SHARE UPDATE
+# EXCLUSIVE on the extension's tables, which no read or write waits for:
+# allowed, and not run here)
 
 KEYWORD = {"r": "TABLE", "p": "TABLE", "v": "VIEW", "S": "SEQUENCE", "i": "INDEX"}
 GUARD_DETAIL = "every tenant"
@@ -210,7 +212,7 @@ def classify(exc):
 
 
 def run(conn, statement, in_txn, timeout="200ms"):
-    """Runs a statement (or several, ';'-separated) as the client, in a
+    """Runs a statement (or several, '; '-separated) as the client, in a
     transaction rolled back (unless it cannot run in one); returns the outcome."""
     try:
         with psycopg.ClientCursor(conn) as cur:
@@ -222,6 +224,17 @@ def run(conn, statement, in_txn, timeout="200ms"):
         return "ok", None
     except psycopg.Error as e:
         conn.rollback()
+        return classify(e), e
+
+
+def run_refused(conn, statement):
+    """Runs one statement the guard must refuse, in one round trip (the
+    session's lock_timeout is 200ms); one that is not refused is a failure
+    anyway, so it need not be rolled back."""
+    try:
+        conn.execute(statement)
+        return "ok", None
+    except psycopg.Error as e:
         return classify(e), e
 
 
@@ -337,6 +350,7 @@ def main():
     holder = psycopg.connect(db_url, autocommit=True)
     client = psycopg.connect(db_url, user=CLIENT, autocommit=True)
     client.execute("SET client_min_messages = error")
+    client.execute("SET lock_timeout = '200ms'")
     rels = relations(admin)
 
     # each template is a real statement: run by a superuser (whom the guard
@@ -364,7 +378,7 @@ def main():
     superuser.close()
     print(f"templates as a superuser: {reached} run, {waited} queued for the lock")
     template_ok = [True] * len(TEMPLATES)
-    tried = applicable = 0
+    tried = 0
     for (rel, relname, kind, col, table, idx) in rels:
         k = "r" if kind in ("r", "p") else kind
         hold(holder, rel, kind, table)
@@ -381,9 +395,11 @@ def main():
                 continue
             stmt = template.format(rel=rel, relname=relname, col=col, kw=KEYWORD[kind], table=table,
                                    idxname=(relname if k == "i" else idx))
-            applicable += 1
             tried += 1
-            outcome, exc = run(client, stmt, in_txn)
+            if expect == "guard" and "; " not in stmt:
+                outcome, exc = run_refused(client, stmt)
+            else:
+                outcome, exc = run(client, stmt, in_txn)
             if not matches(outcome, expect):
                 template_ok[n] = False
                 msg = f"{exc.sqlstate}: {exc.diag.message_primary}" if exc else "succeeded"
