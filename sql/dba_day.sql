@@ -51,17 +51,19 @@ INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier, 
 VALUES (:a, :ann, :p, 'tier4', now() - interval '1 minute');
 SELECT permissions.grant_access('tier4', user_id => :ann, performer_id => :p, expires_at => now() + interval '1 day') IS NOT NULL AS granted;
 
--- a role dropped while mapped: its name stays with the user, and a new role
--- is never that user (its OID may come back; its name may not match)
+-- a role dropped while mapped: the user is unmapped with a warning, its
+-- name kept (identity_role_drop), and a new role is never that user (its
+-- OID may come back; its name may not match)
 SET ROLE regress_dba_ann;
 SELECT permissions.current_user_id() = :ann AS ann_is_ann, count(*) AS performers_seen FROM permissions.performers;
 RESET ROLE;
 SELECT db_role_name FROM permissions.users WHERE id = :ann;
 DROP OWNED BY regress_dba_ann;
 DROP ROLE regress_dba_ann;
-SELECT db_role IS NOT NULL AS oid_kept, db_role_name FROM permissions.users WHERE id = :ann;
--- a mapping is found only while the role with that OID has that name: the
--- user row of a dropped role's OID, pointed at another role, is not used
+SELECT db_role IS NOT NULL AS still_mapped, db_role_name FROM permissions.users WHERE id = :ann;
+-- a mapping is found only while the role with that OID has that name: a
+-- user row pointed at another role behind the triggers' back (as a dropped
+-- role's OID left by another database's session would be) is not used
 SET session_replication_role = replica;
 UPDATE permissions.users SET db_role = 'regress_dba_bob'::regrole WHERE id = :ann;
 RESET session_replication_role;

@@ -1,20 +1,21 @@
 /*
  * utility.c
- *		Utility commands on the extension's tables that need more than
- *		privileges can say.
+ *		The ProcessUtility hook: what utility commands on the extension's
+ *		tables need beyond privileges.
  *
- * - LOCK TABLE on the extension's tables (also through a view of one) is
- *   refused to everyone but superusers: every tenant's queries read those
- *   tables, so a lock taken by one client (any role with UPDATE or DELETE
- *   may lock a table) would stall all of them.  So is the DDL that
- *   PostgreSQL locks a table for before it checks ownership (CREATE
- *   TRIGGER, a table inheriting from one, COMMENT ...).
+ * - Every statement of a role that is not a superuser first goes through
+ *   ddl_guard_check() (ddl_guard.c): a statement that names one of the
+ *   extension's relations where PostgreSQL would lock it, or change it, is
+ *   refused before any lock is taken.
  * - A restore (see permissions.restoring()) that copies permissions.users
  *   into a cluster lacking some mapped login role would fail for the whole
  *   table, since users.db_role is a regrole.  The COPY is taken into a
  *   staging table instead, and the rows move on with every role that
  *   exists mapped and the others unmapped, their names kept in
  *   db_role_name for permissions.restore_role_mappings().
+ * - DROP ROLE of a mapped login role unmaps its users (keeping the role's
+ *   name in db_role_name) and says so: otherwise the users would keep the
+ *   OID of a role that no longer exists.
  * - DROP EXTENSION permissions also drops schema permissions when nothing
  *   else is left in it (CREATE EXTENSION made it).
  *
@@ -27,6 +28,7 @@
 #include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/copy.h"
@@ -38,11 +40,13 @@
 #include "rewrite/rewriteHandler.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 
+#include "ddl_guard.h"
 #include "utility.h"
 
 #define STAGING_TABLE "permissions_users_restore"
@@ -67,197 +71,6 @@ in_extension_schema(RangeVar *rv)
 		return false;
 	relid = RangeVarGetRelid(rv, NoLock, true);
 	return OidIsValid(relid) && get_rel_namespace(relid) == schema;
-}
-
-/* Views are followed this deep (LOCK TABLE locks what a view reads). */
-#define MAX_VIEW_DEPTH 32
-
-typedef struct ReachContext
-{
-	Oid			schema;
-	int			depth;
-	bool		found;
-} ReachContext;
-
-static bool relation_reaches(Oid relid, ReachContext *ctx);
-
-/* Walks a view's query for relations of the extension. */
-static bool
-reach_walker(Node *node, ReachContext *ctx)
-{
-	if (node == NULL || ctx->found)
-		return false;
-	if (IsA(node, RangeTblEntry))
-	{
-		RangeTblEntry *rte = (RangeTblEntry *) node;
-
-		if (rte->rtekind == RTE_RELATION && relation_reaches(rte->relid, ctx))
-			ctx->found = true;
-		return false;
-	}
-	if (IsA(node, Query))
-		return query_tree_walker((Query *) node, reach_walker, (void *) ctx,
-								 QTW_EXAMINE_RTES_BEFORE);
-	return expression_tree_walker(node, reach_walker, (void *) ctx);
-}
-
-/*
- * Whether a relation is one of the extension's, or a view that reads one
- * (at any depth: a lock on a view is a lock on what it reads).
- */
-static bool
-relation_reaches(Oid relid, ReachContext *ctx)
-{
-	if (get_rel_namespace(relid) == ctx->schema)
-		return true;
-	if (get_rel_relkind(relid) == RELKIND_VIEW)
-	{
-		Relation	view;
-		bool		found;
-
-		if (ctx->depth >= MAX_VIEW_DEPTH)
-			return true;		/* suspiciously deep: refuse rather than follow */
-		ctx->depth++;
-		view = relation_open(relid, AccessShareLock);
-		(void) reach_walker((Node *) get_view_query(view), ctx);
-		relation_close(view, AccessShareLock);
-		ctx->depth--;
-		found = ctx->found;
-		return found;
-	}
-	return false;
-}
-
-/* Whether a named relation is, or reads, one of the extension's tables. */
-static bool
-names_extension_relation(RangeVar *rv, bool follow_views)
-{
-	ReachContext ctx = {extension_schema(), 0, false};
-	Oid			relid;
-
-	if (rv == NULL || !OidIsValid(ctx.schema))
-		return false;
-	relid = RangeVarGetRelid(rv, NoLock, true);
-	if (!OidIsValid(relid))
-		return false;
-	if (!follow_views)
-		return get_rel_namespace(relid) == ctx.schema;
-	return relation_reaches(relid, &ctx);
-}
-
-/* The relation named by the leading names of an object name list. */
-static RangeVar *
-relation_of_names(List *names, bool drop_last)
-{
-	if (drop_last)
-	{
-		if (list_length(names) < 2)
-			return NULL;
-		names = list_truncate(list_copy(names), list_length(names) - 1);
-	}
-	if (names == NIL || list_length(names) > 3)
-		return NULL;
-	return makeRangeVarFromNameList(names);
-}
-
-/* The relation a COMMENT or SECURITY LABEL statement is about, if any. */
-static RangeVar *
-commented_relation(ObjectType objtype, Node *object)
-{
-	if (object == NULL || !IsA(object, List))
-		return NULL;
-	switch (objtype)
-	{
-		case OBJECT_TABLE:
-		case OBJECT_VIEW:
-		case OBJECT_MATVIEW:
-		case OBJECT_FOREIGN_TABLE:
-		case OBJECT_INDEX:
-		case OBJECT_SEQUENCE:
-			return relation_of_names((List *) object, false);
-		case OBJECT_COLUMN:
-		case OBJECT_TRIGGER:
-		case OBJECT_POLICY:
-		case OBJECT_RULE:
-		case OBJECT_TABCONSTRAINT:
-			return relation_of_names((List *) object, true);
-		default:
-			return NULL;
-	}
-}
-
-/* Raises the one error every refused command on the extension's tables gets. */
-static void
-refuse(const char *command, RangeVar *rv)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("%s is not allowed on \"%s\"", command, rv->relname),
-			 errdetail("Every tenant's queries read the tables of the permissions extension; a command that locks one of them (or a view of one), or changes its definition, could make them all wait."),
-			 errhint("Ask a DBA; to protect rows you may change, use row locks (SELECT ... FOR UPDATE).")));
-}
-
-/*
- * Refuses to non-superusers the commands that would lock one of the
- * extension's tables beyond what reading and writing rows takes: LOCK TABLE
- * (also through a view), and the DDL that PostgreSQL locks the table for
- * before it checks ownership (CREATE TRIGGER, CREATE RULE, a table that
- * inherits from or is a partition of one of them, COMMENT, SECURITY LABEL,
- * CREATE STATISTICS), with the rest of the DDL on them for good measure.
- */
-static void
-check_utility(Node *parsetree)
-{
-	ListCell   *lc;
-
-	if (superuser() || !OidIsValid(extension_schema()))
-		return;
-	switch (nodeTag(parsetree))
-	{
-		case T_LockStmt:
-			foreach(lc, ((LockStmt *) parsetree)->relations)
-				if (names_extension_relation((RangeVar *) lfirst(lc), true))
-					refuse("LOCK TABLE", (RangeVar *) lfirst(lc));
-			break;
-		case T_CreateTrigStmt:
-			if (names_extension_relation(((CreateTrigStmt *) parsetree)->relation, false))
-				refuse("CREATE TRIGGER", ((CreateTrigStmt *) parsetree)->relation);
-			break;
-		case T_RuleStmt:
-			if (names_extension_relation(((RuleStmt *) parsetree)->relation, false))
-				refuse("CREATE RULE", ((RuleStmt *) parsetree)->relation);
-			break;
-		case T_CreateStmt:
-			foreach(lc, ((CreateStmt *) parsetree)->inhRelations)
-				if (IsA(lfirst(lc), RangeVar) && names_extension_relation((RangeVar *) lfirst(lc), false))
-					refuse("CREATE TABLE ... INHERITS or PARTITION OF", (RangeVar *) lfirst(lc));
-			break;
-		case T_CreateStatsStmt:
-			foreach(lc, ((CreateStatsStmt *) parsetree)->relations)
-				if (IsA(lfirst(lc), RangeVar) && names_extension_relation((RangeVar *) lfirst(lc), false))
-					refuse("CREATE STATISTICS", (RangeVar *) lfirst(lc));
-			break;
-		case T_CommentStmt:
-			{
-				CommentStmt *stmt = (CommentStmt *) parsetree;
-				RangeVar   *rv = commented_relation(stmt->objtype, stmt->object);
-
-				if (names_extension_relation(rv, false))
-					refuse("COMMENT", rv);
-			}
-			break;
-		case T_SecLabelStmt:
-			{
-				SecLabelStmt *stmt = (SecLabelStmt *) parsetree;
-				RangeVar   *rv = commented_relation(stmt->objtype, stmt->object);
-
-				if (names_extension_relation(rv, false))
-					refuse("SECURITY LABEL", rv);
-			}
-			break;
-		default:
-			break;
-	}
 }
 
 /* Whether a statement is the COPY FROM into permissions.users of a restore. */
@@ -444,6 +257,83 @@ drop_empty_schema(void)
 	CurrentResourceOwner = owner;
 }
 
+/* The login roles a DROP ROLE names that exist, by OID (NIL for others). */
+static List *
+roles_dropped(Node *parsetree)
+{
+	List	   *oids = NIL;
+	ListCell   *lc;
+
+	if (!IsA(parsetree, DropRoleStmt) || !OidIsValid(extension_schema()))
+		return NIL;
+	foreach(lc, ((DropRoleStmt *) parsetree)->roles)
+	{
+		RoleSpec   *spec = lfirst_node(RoleSpec, lc);
+		Oid			oid;
+
+		if (spec->roletype == ROLESPEC_CSTRING &&
+			OidIsValid(oid = get_role_oid(spec->rolename, true)))
+			oids = lappend_oid(oids, oid);
+	}
+	return oids;
+}
+
+/*
+ * After DROP ROLE: unmaps the users mapped to the dropped roles (db_role
+ * NULL, db_role_name kept), as a superuser since the caller need not see
+ * them, through the table's triggers (audited as any change), and warns
+ * with their names.
+ */
+static void
+unmap_dropped_roles(List *oids)
+{
+	Oid			users;
+	Oid			save_userid;
+	int			save_sec;
+	Datum	   *elems;
+	Datum		arg;
+	Oid			argtype = OIDARRAYOID;
+	StringInfoData names;
+	uint64		i;
+	int			n = 0;
+	ListCell   *lc;
+
+	users = get_relname_relid("users", extension_schema());
+	if (oids == NIL || !OidIsValid(users) || get_attnum(users, "db_role_name") == InvalidAttrNumber)
+		return;
+	elems = palloc(sizeof(Datum) * list_length(oids));
+	foreach(lc, oids)
+		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+	arg = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid), true, TYPALIGN_INT));
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SPI_connect();
+	if (SPI_execute_with_args("WITH unmapped AS ("
+							  " UPDATE permissions.users u SET db_role = NULL"
+							  " WHERE u.db_role::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)"
+							  " RETURNING u.username, u.db_role_name) "
+							  "SELECT username, db_role_name FROM unmapped ORDER BY 1, 2",
+							  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not unmap the users of a dropped login role");
+	initStringInfo(&names);
+	for (i = 0; i < SPI_processed; i++)
+		appendStringInfo(&names, "%s%s (role \"%s\")", i > 0 ? ", " : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+	n = (int) SPI_processed;
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+
+	if (n > 0)
+		ereport(WARNING,
+				(errmsg_plural("%d user of the permissions extension was mapped to a dropped login role",
+							   "%d users of the permissions extension were mapped to a dropped login role",
+							   n, n),
+				 errdetail("Now unmapped: %s. Each keeps the role's name in users.db_role_name.", names.data),
+				 errhint("Once a role of that name exists again, SELECT * FROM permissions.restore_role_mappings() maps it back.")));
+}
+
 /* The ProcessUtility hook. */
 static void
 permissions_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -451,17 +341,24 @@ permissions_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 						   ParamListInfo params, QueryEnvironment *queryEnv,
 						   DestReceiver *dest, QueryCompletion *qc)
 {
-	Node	   *parsetree = pstmt->utilityStmt;
 	bool		drop_schema;
+	List	   *dropped_roles;
 
-	check_utility(parsetree);
-	if (is_users_restore(parsetree))
+	/* the guard may qualify names: it gets a tree of its own */
+	if (!superuser() && OidIsValid(extension_schema()))
+	{
+		pstmt = copyObject(pstmt);
+		readOnlyTree = false;
+		ddl_guard_check(pstmt->utilityStmt);
+	}
+	if (is_users_restore(pstmt->utilityStmt))
 	{
 		restore_users(pstmt, queryString, readOnlyTree, context, params,
 					  queryEnv, dest, qc);
 		return;
 	}
-	drop_schema = drops_this_extension(parsetree);
+	drop_schema = drops_this_extension(pstmt->utilityStmt);
+	dropped_roles = roles_dropped(pstmt->utilityStmt);
 
 	if (prev_ProcessUtility)
 		prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
@@ -470,6 +367,7 @@ permissions_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params,
 								queryEnv, dest, qc);
 
+	unmap_dropped_roles(dropped_roles);
 	if (drop_schema)
 	{
 		stop_preloading();

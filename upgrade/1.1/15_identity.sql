@@ -29,6 +29,12 @@ BEGIN
     ELSIF NEW.db_role IS NOT NULL THEN
         NEW.db_role_name := (SELECT r.rolname FROM pg_catalog.pg_roles r
                               WHERE r.oid OPERATOR(pg_catalog.=) NEW.db_role);
+    ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND OLD.db_role IS NOT NULL THEN
+        -- unmapped: the name goes, unless the role itself is gone (dropped),
+        -- when it stays for restore_role_mappings()
+        NEW.db_role_name := CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                                               WHERE r.oid OPERATOR(pg_catalog.=) OLD.db_role)
+                                 THEN NULL ELSE OLD.db_role_name END;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
         NEW.db_role_name := NULL;
     ELSIF NOT permissions.restoring() THEN
@@ -38,7 +44,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.users_name_role() IS
-'Internal row trigger on users: db_role_name is the name of the mapped login role, set by the database (a restore keeps the name of a role the cluster lacks).';
+'Internal row trigger on users: db_role_name is the name of the mapped login role, set by the database (a restore keeps the name of a role the cluster lacks, and so does unmapping a user whose role was dropped).';
 CREATE TRIGGER users_05_role_name BEFORE INSERT OR UPDATE ON permissions.users
     FOR EACH ROW EXECUTE FUNCTION permissions.users_name_role();
 COMMENT ON TRIGGER users_05_role_name ON permissions.users IS
@@ -116,6 +122,14 @@ AS $$
 #variable_conflict use_column
 BEGIN
     PERFORM permissions.require_superuser('map login roles');
+    -- users restored without their role, and users still holding the OID
+    -- of a role dropped from a session of another database (this one's
+    -- DROP ROLE unmaps them at once): the latter are unmapped first, the
+    -- role's name kept
+    UPDATE permissions.users u SET db_role = NULL
+     WHERE u.db_role IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                        WHERE r.oid OPERATOR(pg_catalog.=) u.db_role);
     RETURN QUERY
     WITH pending AS (
         SELECT u.id, u.username, u.db_role_name FROM permissions.users u
@@ -132,4 +146,4 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.restore_role_mappings() IS
-'DBA: maps again every user restored without its login role (db_role NULL, db_role_name kept) to the role of that name, where the cluster now has it; returns each such user and whether it is mapped now.';
+'DBA: maps again every user left without its login role (restored into a cluster that lacked it, or whose role was dropped: db_role_name kept) to the role of that name, where the cluster now has it; returns each such user and whether it is mapped now.';

@@ -112,8 +112,11 @@ BEGIN
                     HINT = format('Unmap it first: UPDATE permissions.users SET db_role = NULL WHERE id = %s.', other.id);
             END IF;
         END IF;
-        -- a mapped role is a client of the extension's tables
-        IF NEW.db_role IS NOT NULL AND NOT pg_catalog.pg_has_role(NEW.db_role, 'permissions_client', 'MEMBER') THEN
+        -- a mapped role is a client of the extension's tables (unless it was
+        -- dropped from another database's session: restore_role_mappings())
+        IF NEW.db_role IS NOT NULL
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) NEW.db_role)
+           AND NOT pg_catalog.pg_has_role(NEW.db_role, 'permissions_client', 'MEMBER') THEN
             EXECUTE 'GRANT permissions_client TO ' OPERATOR(pg_catalog.||) NEW.db_role::text;
         END IF;
         RETURN NEW;
