@@ -13,7 +13,7 @@ CREATE TABLE permissions.tenant_epochs (
     PRIMARY KEY (tenant_id, epoch)
 );
 COMMENT ON TABLE permissions.tenant_epochs IS
-'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is its highest row. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
+'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is the set of its rows a snapshot sees. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
 COMMENT ON COLUMN permissions.tenant_epochs.tenant_id IS 'The top-level account, or 0.';
 COMMENT ON COLUMN permissions.tenant_epochs.epoch IS 'A value of permissions.access_epoch_seq, new with every transaction that changed the tenant''s access data.';
 ALTER TABLE permissions.tenant_epochs ENABLE ROW LEVEL SECURITY;
