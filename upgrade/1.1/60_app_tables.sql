@@ -42,7 +42,7 @@ CREATE TABLE permissions.protected_tables (
     protected_at     timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE permissions.protected_tables IS
-'The application tables permissions.protect_table() protects, each partition and child included, with their kind and the policies it made (as PostgreSQL shows them), against which permissions.protection_gaps() compares them. Owners of a table see and write its row; protect_table() and unprotect_table() maintain them.';
+'The application tables permissions.protect_table() protects, each partition and child included, with their kind and the policies it made (as PostgreSQL shows them), against which permissions.protection_gaps() compares them. Owners of a table read its row; only protect_table() and unprotect_table() write them.';
 COMMENT ON COLUMN permissions.protected_tables.tbl IS 'The protected table.';
 COMMENT ON COLUMN permissions.protected_tables.kind IS 'A kind of performer data (performer, chart, measurement, condition, note, tag, journal, access), or account.';
 COMMENT ON COLUMN permissions.protected_tables.write_permission IS 'Kind account: the organization permission that lets a member write (NULL: managers only).';
@@ -50,11 +50,11 @@ COMMENT ON COLUMN permissions.protected_tables.policies IS 'The policies protect
 COMMENT ON COLUMN permissions.protected_tables.protected_at IS 'When the table was protected.';
 ALTER TABLE permissions.protected_tables ENABLE ROW LEVEL SECURITY;
 ALTER TABLE permissions.protected_tables FORCE ROW LEVEL SECURITY;
-CREATE POLICY protected_tables_owner ON permissions.protected_tables
+CREATE POLICY protected_tables_owner ON permissions.protected_tables FOR SELECT
     USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
                                     WHERE c.oid OPERATOR(pg_catalog.=) tbl), 'USAGE'));
 COMMENT ON POLICY protected_tables_owner ON permissions.protected_tables IS
-'The owner of a table (and the roles that act as it) reads and writes its row; nobody else.';
+'The owner of a table (and the roles that act as it) reads its row; only protect_table() and unprotect_table() write them (through protection_register() and protection_forget()).';
 
 CREATE FUNCTION permissions.app_table_check(tbl regclass, what text)
 RETURNS pg_catalog.pg_class
@@ -245,6 +245,87 @@ $$;
 COMMENT ON FUNCTION permissions.app_table_policies(text, text, boolean) IS
 'Internal: the four policies protect_table() makes for a kind: one per command, calling the same policy functions as the extension''s own tables.';
 
+CREATE FUNCTION permissions.protection_caller_owns(tbl regclass)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'app_tables_caller_owns'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION permissions.protection_caller_owns(regclass) IS
+'Internal: whether the acting role (inside a definer function: its caller) owns the table.';
+REVOKE ALL ON FUNCTION permissions.protection_caller_owns(regclass) FROM PUBLIC;
+
+CREATE FUNCTION permissions.protection_forget(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    member regclass;
+BEGIN
+    FOR member IN SELECT f FROM permissions.app_table_family(protection_forget.tbl) AS f LOOP
+        IF NOT (permissions.caller_is_dba() OR permissions.protection_caller_owns(member)) THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = format('must be owner of table %s', member),
+                HINT = 'Only the owner of a table, or a superuser, changes its protection.';
+        END IF;
+    END LOOP;
+    DELETE FROM permissions.protected_tables p
+     WHERE p.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(protection_forget.tbl)));
+END
+$$;
+COMMENT ON FUNCTION permissions.protection_forget(regclass) IS
+'Internal: takes a table and its partitions and children out of the registry of protected tables, for their owner (protect_table(), unprotect_table()).';
+
+CREATE FUNCTION permissions.protection_register(tbl regclass, kind text, write_permission text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    member regclass;
+    g record;
+    ours constant name[] := ARRAY['permissions_select', 'permissions_insert', 'permissions_update', 'permissions_delete'];
+BEGIN
+    PERFORM permissions.protection_forget(protection_register.tbl);
+    -- the protection as it stands, for protection_gaps() to compare with
+    INSERT INTO permissions.protected_tables (tbl, kind, write_permission, policies)
+    SELECT f, protection_register.kind, protection_register.write_permission,
+           coalesce((SELECT pg_catalog.jsonb_object_agg(p.polname, pg_catalog.jsonb_build_array(
+                               p.polcmd, pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+                       FROM pg_catalog.pg_policy p
+                      WHERE p.polrelid OPERATOR(pg_catalog.=) f AND p.polname OPERATOR(pg_catalog.=) ANY (ours)), '{}')
+      FROM permissions.app_table_family(protection_register.tbl) AS f;
+    -- what is registered is complete: the policies as protect_table() makes them
+    FOR member IN SELECT f FROM permissions.app_table_family(protection_register.tbl) AS f LOOP
+        IF (SELECT pg_catalog.count(*) FROM permissions.protected_tables p, pg_catalog.jsonb_object_keys(p.policies) k
+             WHERE p.tbl OPERATOR(pg_catalog.=) member) OPERATOR(pg_catalog.<>) 4
+           OR EXISTS (SELECT 1 FROM permissions.protected_tables p, permissions.app_table_policies(
+                                        p.kind, p.write_permission,
+                                        EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                                 WHERE a.attrelid OPERATOR(pg_catalog.=) member AND a.attname OPERATOR(pg_catalog.=) 'created_by'
+                                                   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)) e
+                       WHERE p.tbl OPERATOR(pg_catalog.=) member
+                         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
+                                          WHERE x.polrelid OPERATOR(pg_catalog.=) member AND x.polname OPERATOR(pg_catalog.=) e.polname
+                                            AND x.polcmd OPERATOR(pg_catalog.=) CASE e.command WHEN 'SELECT' THEN 'r' WHEN 'INSERT' THEN 'a'
+                                                                                               WHEN 'UPDATE' THEN 'w' ELSE 'd' END)) THEN
+            RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+                MESSAGE = format('table %s does not have the policies of kind %s', member, protection_register.kind),
+                HINT = 'Protect tables with permissions.protect_table().';
+        END IF;
+    END LOOP;
+    SELECT * INTO g FROM permissions.protection_gaps() x
+     WHERE x.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(protection_register.tbl))) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('table %s is not protected completely: %s', g.tbl, g.gap),
+            HINT = g.hint;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION permissions.protection_register(regclass, text, text) IS
+'Internal: records a protected table and its partitions and children in the registry, for their owner, once protect_table() has protected them and only if nothing is missing.';
+
 CREATE FUNCTION permissions.protect_table(tbl regclass, kind text DEFAULT 'note', write_permission text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -289,7 +370,7 @@ BEGIN
 
     -- forget the old protection first: every DDL statement below is checked
     -- (protection_ddl_end) against what is registered
-    DELETE FROM permissions.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(protect_table.tbl)));
+    PERFORM permissions.protection_forget(tbl);
 
     -- created_by triggers live on the tables that hold rows, each its own
     -- (a partitioned table holds none; a partition keeps its trigger when
@@ -339,13 +420,7 @@ BEGIN
     END LOOP;
 
     -- the protection as made, for protection_gaps() to compare with
-    INSERT INTO permissions.protected_tables (tbl, kind, write_permission, policies)
-    SELECT f, k, write_permission,
-           (SELECT pg_catalog.jsonb_object_agg(p.polname, pg_catalog.jsonb_build_array(
-                       p.polcmd, pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
-              FROM pg_catalog.pg_policy p
-             WHERE p.polrelid OPERATOR(pg_catalog.=) f AND p.polname OPERATOR(pg_catalog.=) ANY (ours))
-      FROM permissions.app_table_family(tbl) AS f;
+    PERFORM permissions.protection_register(tbl, k, write_permission);
 END
 $$;
 COMMENT ON FUNCTION permissions.protect_table(regclass, text, text) IS
@@ -369,7 +444,7 @@ BEGIN
             DETAIL = 'Its rows are also read through the protected parent''s family; a protection covers the whole family or nothing.',
             HINT = 'Unprotect the topmost protected table, or detach this one first.';
     END IF;
-    DELETE FROM permissions.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(unprotect_table.tbl)));
+    PERFORM permissions.protection_forget(tbl);
     FOR member IN SELECT f FROM permissions.app_table_family(tbl) AS f LOOP
         PERFORM permissions.app_table_check(member, 'unprotect_table');
         FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
