@@ -54,7 +54,7 @@ SELECT regress_atk_own.try('ALTER DEFAULT PRIVILEGES IN SCHEMA permissions GRANT
 SELECT regress_atk_own.try('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA permissions TO regress_atk_mgr_a') AS usage_is_fine;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA permissions FROM regress_atk_mgr_a;
 -- and a grant made behind the refusal (here: in the catalog) stops the table's inserts until revoked
-UPDATE pg_class SET relacl = relacl || makeaclitem('regress_atk_mgr_a'::regrole, 'regress_atk_mgr_a'::regrole, 'UPDATE', false)
+UPDATE pg_class SET relacl = relacl || makeaclitem('regress_atk_mgr_a'::regrole, relowner, 'UPDATE', false)
  WHERE oid = 'permissions.pinpoints_id_seq'::regclass;
 SET ROLE regress_atk_mgr_a;
 SELECT regress_atk_own.try(format('INSERT INTO permissions.pinpoints (account_id, name) VALUES (%s, ''movable'')', :a)) AS insert_while_movable;
