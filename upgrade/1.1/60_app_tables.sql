@@ -508,7 +508,11 @@ AS $$
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                             WHERE t.tgrelid OPERATOR(pg_catalog.=) p.tbl AND t.tgname OPERATOR(pg_catalog.=) 'permissions_stamp'
                               AND t.tgfoid OPERATOR(pg_catalog.=) 'permissions.stamp_row'::pg_catalog.regproc
-                              AND t.tgenabled OPERATOR(pg_catalog.<>) 'D')
+                              AND t.tgenabled IN ('O', 'A')                       -- fires (not only as a replica)
+                              AND t.tgtype OPERATOR(pg_catalog.=) (1 | 2 | 4 | 16)  -- row, before, insert, update
+                              AND t.tgqual IS NULL AND t.tgattr OPERATOR(pg_catalog.=) ''::pg_catalog.int2vector
+                              AND t.tgnargs OPERATOR(pg_catalog.=) 1
+                              AND t.tgargs OPERATOR(pg_catalog.=) 'created_by\000'::bytea)
         UNION ALL
         -- every partition and child protected the same way
         SELECT p.tbl, format('partition or child %s is not protected as %s', i.inhrelid::regclass, p.kind)
