@@ -350,7 +350,8 @@ epoch_touch(int64 tenant)
 
 	run_as_superuser(&touch_plan,
 					 "INSERT INTO permissions.tenant_epochs (tenant_id, epoch) "
-					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq'))",
+					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq')) "
+					 "ON CONFLICT DO NOTHING",
 					 tenant, SPI_OK_INSERT);
 	if (!IsolationUsesXactSnapshot())
 		run_as_superuser(&prune_plan,

@@ -91,6 +91,9 @@ BEGIN
                        'A TRUNCATE (DBAs only) moves every tenant''s access epoch.');
         EXECUTE format('COMMENT ON TRIGGER %I ON permissions.%I IS %L', t || '_90_access_changed', t,
                        'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.');
+        -- also when rows arrive by logical replication (session_replication_role = replica)
+        EXECUTE format('ALTER TABLE permissions.%I ENABLE ALWAYS TRIGGER %I', t, t || '_90_access_changed');
+        EXECUTE format('ALTER TABLE permissions.%I ENABLE ALWAYS TRIGGER %I', t, t || '_91_truncated');
     END LOOP;
 END
 $$;

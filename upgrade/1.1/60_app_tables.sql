@@ -82,6 +82,12 @@ BEGIN
                                       ELSE 'Row-level security applies to tables only.' END,
             HINT = format('Call permissions.%s() on the table the view or object reads; keep foreign tables out of protected tables'' partitions.', what);
     END IF;
+    IF rel.relpersistence OPERATOR(pg_catalog.=) 't' THEN
+        RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+            MESSAGE = format('table %s is temporary', tbl),
+            DETAIL = 'A temporary table is its session''s alone: there is nothing to protect from other users.',
+            HINT = format('Call permissions.%s() on tables the application shares.', what);
+    END IF;
     IF NOT pg_catalog.pg_has_role(rel.relowner, 'USAGE') THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = format('must be owner of table %s', tbl),
@@ -343,6 +349,21 @@ DECLARE
     ours constant name[] := ARRAY['permissions_select', 'permissions_insert', 'permissions_update', 'permissions_delete'];
 BEGIN
     PERFORM permissions.app_table_check(tbl, 'protect_table');
+    -- a parent would show the table's rows with its own policies: it is
+    -- protected first (which protects the table with it)
+    SELECT i.inhparent::regclass AS parent INTO problem
+      FROM pg_catalog.pg_inherits i
+     WHERE i.inhrelid OPERATOR(pg_catalog.=) tbl
+       AND NOT EXISTS (SELECT 1 FROM permissions.protected_tables q
+                        WHERE q.tbl OPERATOR(pg_catalog.=) i.inhparent AND q.kind OPERATOR(pg_catalog.=) k
+                          AND q.write_permission IS NOT DISTINCT FROM protect_table.write_permission)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('table %s is a partition or child of %s, which is not protected as %s', tbl, problem.parent, k),
+            DETAIL = 'Reading a parent shows its children''s rows under the parent''s policies only.',
+            HINT = format('Protect the parent: SELECT permissions.protect_table(%L, %L); protects it with all its partitions and children.', problem.parent::text, k);
+    END IF;
     -- every table of the family, checked before anything changes
     FOR member IN SELECT f FROM permissions.app_table_family(tbl) AS f LOOP
         rel := permissions.app_table_check(member, 'protect_table');
@@ -478,11 +499,11 @@ AS $$
           FROM permissions.protected_tables p JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.tbl
     ), found AS (
         -- row-level security itself
-        SELECT p.tbl, 'row-level security is not enabled and forced'::text AS gap
+        SELECT p.tbl, 'row-level security is not enabled and forced'::text AS gap, NULL::text AS fix
           FROM prot p WHERE NOT (p.relrowsecurity AND p.relforcerowsecurity)
         UNION ALL
         -- each policy as made
-        SELECT p.tbl, format('policy %s was dropped or changed', e.key)
+        SELECT p.tbl, format('policy %s was dropped or changed', e.key), NULL
           FROM prot p, pg_catalog.jsonb_each(p.policies) e
          WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
                             WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl AND x.polname OPERATOR(pg_catalog.=) e.key
@@ -492,15 +513,15 @@ AS $$
                                   OPERATOR(pg_catalog.=) e.value)
         UNION ALL
         -- nothing permissive besides
-        SELECT p.tbl, format('permissive policy %s would widen the protection', x.polname)
+        SELECT p.tbl, format('permissive policy %s would widen the protection', x.polname), NULL
           FROM prot p JOIN pg_catalog.pg_policy x ON x.polrelid OPERATOR(pg_catalog.=) p.tbl
          WHERE x.polpermissive AND NOT p.policies ? x.polname
         UNION ALL
         -- the table's shape (columns, NOT NULL, the foreign key)
-        SELECT p.tbl, r.gap FROM prot p, permissions.app_table_requirements(p.tbl, p.kind) r
+        SELECT p.tbl, r.gap, NULL FROM prot p, permissions.app_table_requirements(p.tbl, p.kind) r
         UNION ALL
         -- created_by stamped by the database, on every table that holds rows
-        SELECT p.tbl, 'trigger permissions_stamp is missing or disabled'
+        SELECT p.tbl, 'trigger permissions_stamp is missing or disabled', NULL
           FROM prot p
          WHERE p.relkind OPERATOR(pg_catalog.=) 'r' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid OPERATOR(pg_catalog.=) p.tbl AND a.attname OPERATOR(pg_catalog.=) 'created_by'
@@ -514,17 +535,27 @@ AS $$
                               AND t.tgnargs OPERATOR(pg_catalog.=) 1
                               AND t.tgargs OPERATOR(pg_catalog.=) 'created_by\000'::bytea)
         UNION ALL
+        -- every parent protected the same way: a parent's reads show its
+        -- children's rows under the parent's policies only
+        SELECT p.tbl, format('its parent %s is not protected as %s', i.inhparent::regclass, p.kind),
+               format('Reading the parent would show this table''s rows under the parent''s policies. Protect the parent first (SELECT permissions.protect_table(%L, %L); protects it with all its partitions and children), or take this table out of it.',
+                      i.inhparent::regclass::text, p.kind)
+          FROM prot p JOIN pg_catalog.pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) p.tbl
+         WHERE NOT EXISTS (SELECT 1 FROM permissions.protected_tables q
+                            WHERE q.tbl OPERATOR(pg_catalog.=) i.inhparent AND q.kind OPERATOR(pg_catalog.=) p.kind
+                              AND q.write_permission IS NOT DISTINCT FROM p.write_permission)
+        UNION ALL
         -- every partition and child protected the same way
-        SELECT p.tbl, format('partition or child %s is not protected as %s', i.inhrelid::regclass, p.kind)
+        SELECT p.tbl, format('partition or child %s is not protected as %s', i.inhrelid::regclass, p.kind), NULL
           FROM prot p JOIN pg_catalog.pg_inherits i ON i.inhparent OPERATOR(pg_catalog.=) p.tbl
          WHERE NOT EXISTS (SELECT 1 FROM permissions.protected_tables q
                             WHERE q.tbl OPERATOR(pg_catalog.=) i.inhrelid AND q.kind OPERATOR(pg_catalog.=) p.kind
                               AND q.write_permission IS NOT DISTINCT FROM p.write_permission)
     )
     SELECT f.tbl, f.gap,
-           format('Run SELECT permissions.protect_table(%L, %L%s) as the table''s owner to protect it again (after adding what is missing), or permissions.unprotect_table(%L) to stop.',
+           coalesce(f.fix, format('Run SELECT permissions.protect_table(%L, %L%s) as the table''s owner to protect it again (after adding what is missing), or permissions.unprotect_table(%L) to stop.',
                   f.tbl::text, p.kind,
-                  CASE WHEN p.write_permission IS NOT NULL THEN format(', %L', p.write_permission) ELSE '' END, f.tbl::text)
+                  CASE WHEN p.write_permission IS NOT NULL THEN format(', %L', p.write_permission) ELSE '' END, f.tbl::text))
       FROM found f JOIN prot p ON p.tbl OPERATOR(pg_catalog.=) f.tbl
      ORDER BY f.tbl::text, f.gap
 $$;
@@ -542,10 +573,15 @@ DECLARE
     child record;
     g record;
 BEGIN
-    -- protected tables that were dropped
+    -- protected tables that were dropped (rows another transaction is
+    -- forgetting already are left to it: nobody waits here)
     DELETE FROM permissions.protected_tables p
-     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) p.tbl);
-    IF NOT EXISTS (SELECT 1 FROM permissions.protected_tables) THEN
+     WHERE p.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(
+           SELECT x.ctid FROM permissions.protected_tables x
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.tbl)
+              FOR UPDATE SKIP LOCKED));
+    IF NOT EXISTS (SELECT 1 FROM permissions.protected_tables p
+                    WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) p.tbl)) THEN
         RETURN;
     END IF;
     -- a table that became a partition or child of a protected table (created
