@@ -688,7 +688,8 @@ class PooledClient(Client):
         self.tokens = {}
 
     def setup(self):
-        self.connect(f"soak pool{self.n}")
+        # between transactions the connection acts as nobody: a tenant of its own
+        self.connect(f"soak nobody pool{self.n}")
 
     def token(self, t, kind, alg):
         """A signed token for a user: a fresh one, or one signed in the last two minutes."""
@@ -793,9 +794,10 @@ def tenant_of(pid, app_name, backend_type):
     """The tenant a session worked for, from its application_name; or what else it is.
 
     A churn client (pgbench) owns tenants no other client changes: each is a
-    tenant of its own here.
+    tenant of its own here.  A pooled connection between transactions acts
+    as nobody, a tenant of its own too.
     """
-    m = re.match(r"soak (t\d+) ", app_name or "")
+    m = re.match(r"soak (t\d+|nobody) ", app_name or "")
     if m:
         return m.group(1)
     if app_name == "pgbench":
@@ -863,13 +865,14 @@ class LockMonitor(threading.Thread):
             tenants = {b[0] for b in w["blockers"].values()}
             desc = (f"{w['app']} waited {w['ms']:.0f} ms for {w['what']} ({w['query']!r}) behind "
                     + ", ".join(f"{b[1] or '?'} ({b[2]!r})" for b in w["blockers"].values()))
-            if w["waiter"] is None or None in tenants:
-                unattributed.append(desc)
-            elif not w["waiter"].startswith(("t", "churn")):
-                other.append(desc)
-            elif tenants - {w["waiter"]} - {"autovacuum worker"}:
+            labels = tenants | {w["waiter"]}
+            clients = {x for x in labels if x is None or x.startswith(("t", "churn", "nobody"))}
+            server = labels - clients       # autovacuum and the server's other processes
+            if len(clients - {None}) > 1:
                 cross.append(desc)
-            elif "autovacuum worker" in tenants:
+            elif None in clients and (len(clients) > 1 or not server):
+                unattributed.append(desc)
+            elif server:
                 other.append(desc)
             else:
                 same.append(desc)
