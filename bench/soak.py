@@ -176,6 +176,7 @@ class Tenant:
         best = {}
 
         def give(p, t):
+            """Raises p's tier to at least t."""
             best[p] = tmax(best.get(p, "none"), t)
 
         if st.wild[uid] != "none":
@@ -333,6 +334,7 @@ class Client(threading.Thread):
         self.conn.execute("ROLLBACK")
 
     def run(self):
+        """Runs the client's transactions until the deadline, sampling its memory."""
         try:
             self.setup()
             next_sample = 0.0
@@ -462,9 +464,11 @@ class Writer(Client):
         self.period = 1.0 / soak.args.soak_churn_rate if soak.args.soak_churn_rate > 0 else 0
 
     def setup(self):
+        """The writer's session, as the tenant's manager."""
         self.connect(f"soak {self.t.label} writer")
 
     def step(self):
+        """One transaction of one or two access changes; the model learns its state before and after COMMIT."""
         t, c = self.t, self.conn
         st = t.current().copy()
         ops = 2 if self.rng.random() < 0.2 else 1
@@ -629,9 +633,11 @@ class LoginReader(Client):
         self.since_switch = 0
 
     def setup(self):
+        """The reader's session, as the tenant's first user."""
         self.connect(f"soak {self.t.label} login{self.n}")
 
     def step(self):
+        """One transaction as the current user: short, READ COMMITTED or REPEATABLE READ."""
         t, c, rng = self.t, self.conn, self.rng
         if self.since_switch >= 20:
             # an identity switch on the same backend
@@ -688,6 +694,7 @@ class PooledClient(Client):
         self.tokens = {}
 
     def setup(self):
+        """The pooled connection, as the application role."""
         # between transactions the connection acts as nobody: a tenant of its own
         self.connect(f"soak nobody pool{self.n}")
 
@@ -706,6 +713,7 @@ class PooledClient(Client):
         return tok
 
     def step(self):
+        """One transaction: authenticate as a user of some tenant, read, maybe write, COMMIT."""
         t = self.rng.choice(self.soak.tenants)
         kind = self.rng.choice(KINDS)
         uid = t.uid(kind)
@@ -720,10 +728,12 @@ class PooledClient(Client):
                 secret = stale[-1]
 
             def valid(s, uid=uid, secret=secret):
+                """The credential identity holds under s."""
                 return s.cred_valid(uid, secret) and s.active[uid]
             call, arg = "SELECT permissions.authenticate(%s)", secret
         else:
             def valid(s, uid=uid):
+                """The token identity holds under s."""
                 return s.active[uid]
             call, arg = "SELECT permissions.authenticate_token(%s)", self.token(t, kind, method)
         self.context = f"pooled, {method}"
@@ -819,6 +829,7 @@ class LockMonitor(threading.Thread):
         self.stop = threading.Event()
 
     def run(self):
+        """Samples the lock waits until told to stop."""
         try:
             conn = bl.connect(self.soak.db)
             conn.execute("SELECT set_config('application_name', 'soak monitor', false)")
