@@ -879,7 +879,11 @@ class LockMonitor(threading.Thread):
             labels = tenants | {w["waiter"]}
             clients = {x for x in labels if x is None or x.startswith(("t", "churn", "nobody"))}
             server = labels - clients       # autovacuum and the server's other processes
-            if len(clients - {None}) > 1:
+            if " on extend " in w["what"]:
+                # a table's page allocation, which every inserter of a shared
+                # table takes in turn (PostgreSQL's, whoever waits): apart
+                other.append(desc)
+            elif len(clients - {None}) > 1:
                 cross.append(desc)
             elif None in clients and (len(clients) > 1 or not server):
                 unattributed.append(desc)
@@ -1038,7 +1042,7 @@ class Soak:
              f"| expected refusals (42501 where the model refuses; 28000 for a deleted credential or an inactive "
              f"user) | {tot('expected_refusals'):,} |",
              f"| lock waits over {WAIT_LIMIT_MS:g} ms within one tenant | {len(same)} |",
-             f"| lock waits over {WAIT_LIMIT_MS:g} ms behind autovacuum or other processes"
+             f"| lock waits over {WAIT_LIMIT_MS:g} ms behind autovacuum, other processes, or a table's page allocation"
              f"{' (' + monitor.kinds(other) + ')' if other else ''} | {len(other)} |",
              f"| lock waits sampled (every 20 ms, {monitor.samples:,} samples) | {len(monitor.waits):,} |",
              f"| lock waits over {WAIT_LIMIT_MS:g} ms in the server log (log_lock_waits) | "
