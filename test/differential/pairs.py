@@ -299,7 +299,7 @@ def expected_read(M, u, st, probe):
             wrong = without_account(M, st, ident, (fn, kind, a, p, ident if own else None))
             if wrong is True:
                 may_add.add(key)
-            elif wrong is False or hidden:
+            if wrong is False or hidden:
                 may_drop.add(key)
     return exp, ignored, may_add, may_drop
 
