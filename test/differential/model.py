@@ -50,6 +50,7 @@ MUTANT = None           # the rule broken in this run, or None
 
 
 def mutant(name):
+    """Is this rule the one broken in this run?"""
     return MUTANT == name
 
 

@@ -49,6 +49,7 @@ WORLD_MUTANTS = ['read_only_cap', 'manager_parent', 'expired_grants', 'single_gr
 
 
 def known_classes(path):
+    """The entries of known_mismatches.txt (a kill must be a mismatch not among them)."""
     if not os.path.exists(path):
         return []
     with open(path) as f:
@@ -56,6 +57,7 @@ def known_classes(path):
 
 
 def main():
+    """Runs each mutant over the seeds until killed; confirms the kills; reports."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--seed', type=int, action='append', help='seeds to try, in order (default 1 2 3)')
     ap.add_argument('--mutant', action='append', choices=sorted(model.MUTANTS), help='only these mutants')

@@ -28,6 +28,7 @@ class Reason:
         self.name, self.codes = name, codes
 
     def accepts(self, sqlstate, message, statement):
+        """Is this how the rule refuses (sqlstate None: no error, no row)?"""
         codes = self.codes
         if model.mutant('refusal_reason'):
             codes = tuple('23514' if c == '42501' else c for c in codes)
@@ -41,6 +42,7 @@ class Reason:
         return False
 
     def __or__(self, other):
+        """Either of two reasons (a rule the database answers in two ways)."""
         return Reason('%s or %s' % (self.name, other.name), *(self.codes + other.codes))
 
 
@@ -79,6 +81,7 @@ class Pred:
 
 
 def REFUSED(why, reason):
+    """A refusal by one rule."""
     return Pred(False, why=why, reasons=[(why, reason)])
 
 
@@ -89,6 +92,7 @@ class Rules:
         self.reasons = []
 
     def no(self, why, reason):
+        """Records a rule that refuses the write."""
         self.reasons.append((why, reason))
 
     def stop(self, why, reason):
@@ -100,6 +104,7 @@ class Rules:
         return bool(self.reasons)
 
     def refused(self):
+        """The verdict: refused, for every rule recorded."""
         return Pred(False, why=self.reasons[0][0], reasons=self.reasons)
 
 

@@ -111,6 +111,7 @@ def gen_pairs(rng, st, M, u):
 
 
 def gen_calls(rng, pairs, u):
+    """One call of a random policy function (or current_tier) per pair."""
     calls = []
     for a, p in pairs:
         fn = rng.choice(FUNCS + ['current_tier'])
@@ -121,6 +122,7 @@ def gen_calls(rng, pairs, u):
 
 
 def lit(v):
+    """A value as an SQL literal."""
     return 'NULL' if v is None else ("'%s'" % v if isinstance(v, str) else str(v))
 
 
@@ -207,6 +209,7 @@ def script(probe):
 
 
 def statement_text(probe):
+    """The probe as one line of SQL (the mismatch report and the reproduction)."""
     return '; '.join(script(probe))
 
 
@@ -314,6 +317,7 @@ def ask(ck, u, st, M11, rng, probe_list=None):
     answers = []
 
     def run():
+        """Every probe in its own savepoint: an error ends only that probe."""
         for pr in plist:
             ck.cur.execute('SAVEPOINT pq')
             try:
@@ -361,6 +365,7 @@ def compared_calls(pr):
 
 
 def compare_calls(ck, u, ident, st, M, pr, got, stmt):
+    """Each answer of a calls probe against the model's."""
     how, calls = pr[1], compared_calls(pr)
     for i, (c, g) in enumerate(zip(calls, got)):
         cat = category(st, M, c[2], c[3])
@@ -382,6 +387,7 @@ def compare_calls(ck, u, ident, st, M, pr, got, stmt):
 
 
 def compare_read(ck, u, st, M, pr, got, stmt):
+    """The rows of a read probe against the model's."""
     ck.statkey = 'pair reads (policy function with another account)'
     ck.stats[ck.statkey] += 1
     exp, ignored, may_add, may_drop = expected_read(M, u, st, pr)
