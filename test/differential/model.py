@@ -31,7 +31,7 @@ ACCESSIBLE_MIN = {'view': 1, 'create': 2, 'edit': 2, 'delete': 3}
 
 # the points on which 1.1 changes 1.0 and the model can answer either way
 POINTS_11 = ['membership', 'tag_own', 'grant_line', 'expiry', 'ids', 'usernames',
-             'credential_scope', 'definer', 'privileges']
+             'credential_scope', 'definer', 'privileges', 'child_rows']
 
 # Mutants: rules broken on purpose, one at a time (differential.py --mutants).
 # The test must notice each: a run of the broken model against the database

@@ -316,11 +316,20 @@ def op_data_insert(rng, st, u, users):
             return r.stop('no such chart', FOREIGN_KEY)
         if v == 'wrong_account' and acct != ch['account_id']:
             r.no('row account is not the chart\'s (foreign key)', FOREIGN_KEY)
+        row_perf = perf
         if v == 'null_performer':
-            r.no('performer_id is NULL', NOT_NULL)
+            # 1.1 child rows: a row that leaves performer_id out takes it from
+            # its chart, read as the writer sees it; a chart the writer cannot
+            # see is refused like a missing one
+            if not M.on('child_rows'):
+                r.no('performer_id is NULL', NOT_NULL)
+            elif M.visible(u, 'charts', c, M.s['charts'][c]):
+                row_perf = M.s['charts'][c]['performer_id']
+            else:
+                r.no('the chart that would give performer_id is not visible', FOREIGN_KEY)
         # the policy asks about the row's own (account, performer): a wrong
-        # account or a NULL performer is a pair that does not belong together
-        if not matrix(M.pair_tier(u, acct, perf), 'create', kind, True):
+        # account is a pair that does not belong together
+        if not matrix(M.pair_tier(u, acct, row_perf), 'create', kind, True):
             r.no('create %s needs tier3' % kind, PERMISSION)
         if v == 'explicit_id' and M.on('ids'):
             r.no('ids are chosen by the database (1.1)', PERMISSION)
