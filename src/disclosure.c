@@ -532,14 +532,18 @@ disclosure_can_view(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------
  */
 
-/* Whether an executor call at the top is the start of a statement's accounting. */
+/*
+ * An executor call at the top: the records of a failed statement are
+ * written first, and the statement the counts will belong to is noted.
+ */
 static void
 begin_top(QueryDesc *qd)
 {
-	(void) disclosure_accounting();
+	if (!disclosure_accounting() && ndeferred == 0)
+		return;
 	write_deferred();
 	stmt_at = GetCurrentStatementStartTimestamp();
-	stmt_fingerprint = fingerprint(qd);
+	stmt_fingerprint = read_accounting ? fingerprint(qd) : 0;
 }
 
 /* Whether rows of this run go to the client as they are made. */

@@ -7,6 +7,8 @@
 #ifndef PERMISSIONS_REVIEW_H
 #define PERMISSIONS_REVIEW_H
 
+#include "access/htup.h"
+#include "access/tupdesc.h"
 #include "utils/snapshot.h"
 #include "utils/timestamp.h"
 
@@ -48,7 +50,32 @@ typedef struct ReviewGrants
 	int			cap;
 } ReviewGrants;
 
+/* Column numbers of the users columns decisions depend on. */
+typedef struct UserColumns
+{
+	AttrNumber	id,
+				account_id,
+				role,
+				user_type,
+				permissions,
+				access,
+				active;
+} UserColumns;
+
+/* What review_ids_callback collects: one int8 column of the rows of rel. */
+typedef struct IdCollect
+{
+	ExtRelation rel;
+	const char *column;
+	int64	   *ids;
+	int			n;
+	int			cap;
+} IdCollect;
+
 extern const char *review_source_name(ReachSource source);
+extern void review_user_columns(UserColumns *cols);
+extern void review_read_user(HeapTuple tuple, TupleDesc desc, const UserColumns *cols, UserRow *u);
+extern void review_ids_callback(HeapTuple tuple, TupleDesc desc, void *arg);
 extern Snapshot review_snapshot(void);
 extern bool review_load_user(int64 user_id, Snapshot snapshot, UserRow *user);
 extern bool review_performer_account(int64 performer_id, Snapshot snapshot, int64 *account_id);
