@@ -29,7 +29,7 @@ ANALYZE permissions.measurements, permissions.notes;
 CREATE VIEW regress_atk_own.recs AS
 SELECT u.username AS reader, p.first_name AS performer, d.kind, d.relation, d.row_count AS rows,
        d.login_role, d.acting_role, d.via
-  FROM permissions.disclosure_log d
+  FROM permissions.disclosures d
   JOIN permissions.users u ON u.id = d.user_id
   JOIN permissions.performers p ON p.id = d.performer_id;
 CREATE FUNCTION regress_atk_own.recs() RETURNS SETOF regress_atk_own.recs
@@ -65,8 +65,9 @@ SET ROLE regress_atk_mgr_a;
 SELECT count(*), sum(count) FROM permissions.measurements;
 RESET ROLE;
 SELECT * FROM regress_atk_own.recs();
-SELECT count(DISTINCT fingerprint) = 1 AS one_statement, count(DISTINCT at) = 1 AS one_time
-  FROM permissions.disclosure_log;
+SELECT count(DISTINCT fingerprint) = 1 AS one_statement, count(DISTINCT at) = 1 AS one_time,
+       count(DISTINCT id) AS stored_rows
+  FROM permissions.disclosures;
 SELECT regress_atk_own.forget();
 
 -- a limited user reads what it may: its tier3 performer's measurements and notes
@@ -91,8 +92,8 @@ SELECT count(*) FROM permissions.notes WHERE performer_id = :pa2;
 SELECT count(*) FROM permissions.notes;
 RESET ROLE;
 SELECT count(DISTINCT fingerprint) AS fingerprints, count(*) AS records,
-       count(*) FILTER (WHERE fingerprint = (SELECT min(fingerprint) FROM permissions.disclosure_log)) IN (1, 2) AS grouped
-  FROM permissions.disclosure_log;
+       count(*) FILTER (WHERE fingerprint = (SELECT min(fingerprint) FROM permissions.disclosures)) IN (1, 2) AS grouped
+  FROM permissions.disclosures;
 SELECT regress_atk_own.forget();
 
 -- COPY (SELECT ...) TO, and COPY of the table itself (row-level security turns it into a query)
@@ -273,7 +274,7 @@ SELECT regress_atk_own.forget();
 
 -- superusers bypass row-level security: not recorded (use pgaudit for them)
 SELECT count(*) > 0 AS read_as_superuser FROM permissions.notes;
-SELECT count(*) AS records FROM permissions.disclosure_log;
+SELECT count(*) AS records FROM permissions.disclosures;
 
 -- parallel workers cannot report counts: no parallel plan for a reader while accounting is on
 SET parallel_setup_cost = 0;
@@ -338,14 +339,14 @@ CREATE FUNCTION regress_atk_own.forge_sql() RETURNS boolean LANGUAGE sql
 AS $$ SELECT permissions.can_view_accounted('note', (SELECT min(id) FROM permissions.accounts WHERE false), 1, 'permissions.notes') $$;
 SELECT regress_atk_own.forge_sql();
 RESET ROLE;
-SELECT count(*) AS records FROM permissions.disclosure_log;
+SELECT count(*) AS records FROM permissions.disclosures;
 
 -- another tenant's user cannot make the accounting record its performers
 SET ROLE regress_atk_lim_b;
 SELECT count(*) FROM permissions.notes WHERE performer_id IN (:pa1, :pa2);
 SELECT permissions.can_view_accounted('note', :a, :pa1, 'permissions.notes');
 RESET ROLE;
-SELECT count(*) AS records_about_a FROM permissions.disclosure_log WHERE account_id = :a;
+SELECT count(*) AS records_about_a FROM permissions.disclosures WHERE account_id = :a;
 
 -- reading the records: the tenant's view_audit_logs holders, their tenant only
 SET ROLE regress_atk_mgr_a;
@@ -382,7 +383,7 @@ SELECT regress_atk_own.try('UPDATE permissions.disclosure_log SET row_count = 1'
 SELECT permissions.drop_disclosures(NULL);
 SELECT permissions.drop_disclosures('-infinity') AS dropped_nothing;
 SELECT permissions.drop_disclosures(now() + interval '1 hour') > 0 AS dropped;
-SELECT count(*) AS records FROM permissions.disclosure_log;
+SELECT count(*) AS records FROM permissions.disclosures;
 
 -- flooding: a cross join reaches every (performer, table) pair once, not once
 -- per row; past permissions.read_accounting_buffer pairs the records are
@@ -406,7 +407,7 @@ SELECT count(*) FROM permissions.performers p1, permissions.performers p2 WHERE 
 RESET ROLE;
 SELECT count(*) > 42 AS several_batches, count(DISTINCT performer_id) AS performers,
        sum(row_count) AS rows, 42 + 42 * 42 AS rows_read
-  FROM permissions.disclosure_log;
+  FROM permissions.disclosures;
 RESET enable_hashjoin;
 RESET enable_mergejoin;
 RESET enable_material;

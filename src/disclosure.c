@@ -18,7 +18,8 @@
  * Writing.  At the end of each top-level executor call (the run of a
  * statement, each FETCH of a cursor, each Execute of a portal, the finish and
  * the end of a statement) the counted rows become one record per (user,
- * performer, table), written durably (disclosure_log.c) before the call
+ * performer, table), written durably (disclosure_log.c: one row per user,
+ * table and account, with arrays of performers and counts) before the call
  * returns: a cursor never closed has recorded every FETCH, and a transaction
  * that rolls back keeps its records.
  *
@@ -308,6 +309,7 @@ take_counts(int *n)
 	hash_destroy(counts);
 	counts = NULL;
 	last_entry = NULL;
+	qsort(records, *n, sizeof(DisclosureRecord), disclosure_record_cmp);
 	return records;
 }
 
@@ -410,6 +412,7 @@ write_deferred(void)
 
 	if (n == 0 || !can_write() || RecoveryInProgress())
 		return;
+	qsort(deferred, n, sizeof(DisclosureRecord), disclosure_record_cmp);
 	disclosure_log_write(deferred, n);
 	/* only what was written is forgotten (a failure leaves all of them) */
 	memmove(deferred, deferred + n, (ndeferred - n) * sizeof(DisclosureRecord));

@@ -12,7 +12,11 @@
 #include "identity.h"
 #include "matrix.h"
 
-/* One record: the rows of one table about one performer one user read in one statement. */
+/*
+ * The rows of one table about one performer one user read in one statement.
+ * Records that differ only in the performer are written as one row of
+ * disclosure_log (arrays of performers and counts).
+ */
 typedef struct DisclosureRecord
 {
 	TimestampTz at;				/* start of the statement */
@@ -28,6 +32,7 @@ typedef struct DisclosureRecord
 	int64		ref_id;			/* the credential or token key */
 } DisclosureRecord;
 
+extern int	disclosure_record_cmp(const void *a, const void *b);
 extern void disclosure_log_write(const DisclosureRecord *records, int n);
 extern void disclosure_log_server(const DisclosureRecord *records, int n, const char *recorded);
 

@@ -553,11 +553,11 @@ BEGIN
                 PERFORM txid_current();
                 PERFORM bench.become(NULL);
                 COMMIT;
-                SELECT count(*) INTO before FROM permissions.disclosure_log;
+                SELECT count(*) INTO before FROM permissions.disclosures;
                 PERFORM bench.become(q.role);
                 j := bench.explain(q.sql, q.is_write);
                 PERFORM bench.become(NULL);
-                SELECT count(*) INTO after FROM permissions.disclosure_log;
+                SELECT count(*) INTO after FROM permissions.disclosures;
                 INSERT INTO bench.accounting
                 VALUES (i, q.qname, q.variant, on_,
                         (j -> 0 ->> 'Planning Time')::float8 + (j -> 0 ->> 'Execution Time')::float8,

@@ -28,7 +28,7 @@ not_ok() { echo "  FAILED: $*"; failed=$((failed + 1)); }
 q() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 on() { local c=$1; shift; PGHOST=$(cluster_host "$c") PGPORT=$(cluster_port "$c") PGUSER=postgres "$@"; }
 as_reader() { local c=$1; shift; PGHOST=$(cluster_host "$c") PGPORT=$(cluster_port "$c") PGUSER=acc_reader "$@"; }
-records() { on "$1" q -At -d app -c "SELECT count(*) FROM permissions.disclosure_log WHERE $2"; }
+records() { on "$1" q -At -d app -c "SELECT count(*) FROM permissions.disclosures WHERE $2"; }
 crash_restart() {
     as_postgres "$PG_BIN/pg_ctl" -D "$CLUSTERS_DIR/primary/data" -m immediate stop > /dev/null
     as_postgres "$PG_BIN/pg_ctl" -D "$CLUSTERS_DIR/primary/data" -l "$CLUSTERS_DIR/primary/log" -w start > /dev/null
@@ -119,14 +119,15 @@ fi
 
 # a client asking for accounting off in its startup packet
 before=$(records primary "kind = 'performer'")
-out=$(PGOPTIONS="-c permissions.read_accounting=off" as_reader primary "$PG_BIN/psql" -X -At -d app \
-          -c "SHOW permissions.read_accounting" -c "SELECT count(*) FROM permissions.performers" 2>&1)
+PGOPTIONS="-c permissions.read_accounting=off" as_reader primary "$PG_BIN/psql" -X -At -d app \
+    -c "SHOW permissions.read_accounting" -c "SELECT count(*) FROM permissions.performers" \
+    > "$CLUSTERS_DIR/pgoptions.out" 2> "$CLUSTERS_DIR/pgoptions.err"
 after=$(records primary "kind = 'performer'")
-if echo "$out" | grep -q 'permission denied to set parameter' && [ "$(echo "$out" | grep -v WARNING | head -1)" = on ] &&
-   [ "$after" -gt "$before" ]; then
+if grep -q 'permission denied to set parameter' "$CLUSTERS_DIR/pgoptions.err" &&
+   [ "$(head -1 "$CLUSTERS_DIR/pgoptions.out")" = on ] && [ "$after" -gt "$before" ]; then
     ok "PGOPTIONS=-c permissions.read_accounting=off is refused, and the read is recorded"
 else
-    not_ok "PGOPTIONS turned the accounting off: $(echo "$out" | tr '\n' ' '), records $before -> $after"
+    not_ok "PGOPTIONS turned the accounting off: $(cat "$CLUSTERS_DIR/pgoptions.out" "$CLUSTERS_DIR/pgoptions.err" | tr '\n' ' '), records $before -> $after"
 fi
 
 echo "== standby"
@@ -144,7 +145,7 @@ out=$(as_reader standby q -At -d app -c "SELECT count(*) FROM permissions.measur
 s2=$(records standby "true")
 lines=$(grep -c 'permissions disclosure: {.*"recorded": "standby"}' "$CLUSTERS_DIR/standby/log")
 if [ "$out" = 10 ] && [ "$s2" = "$s" ] && [ "$lines" -ge 2 ] &&
-   grep 'permissions disclosure: ' "$CLUSTERS_DIR/standby/log" | grep -q '"kind": "measurement", "relation": "permissions.measurements", "row_count": 10, "user_id": [0-9]*, "login_role": "acc_reader"'; then
+   grep 'permissions disclosure: ' "$CLUSTERS_DIR/standby/log" | grep -q '"performer_ids": \[[0-9]*\], "row_counts": \[10\], "kind": "measurement", "relation": "permissions.measurements", "user_id": [0-9]*, "login_role": "acc_reader"'; then
     ok "a read on the standby: nothing written, one JSON line per record in its server log ($lines lines)"
 else
     not_ok "a read on the standby: answer '$out', records $s -> $s2, $lines log lines"

@@ -9,7 +9,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 awk '/^```sql$/ {on = 1; next} /^```$/ {on = 0} on' docs/compliance.md > "$work/doc.sql"
 cat >> "$work/doc.sql" <<'SQL'
-SELECT 'CHECK records ' || count(*) FROM permissions.disclosure_log;
+SELECT 'CHECK records ' || count(*) FROM permissions.disclosures;
 SQL
 export WORK=$work
 test/with-cluster bash -c '

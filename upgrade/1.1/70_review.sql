@@ -44,35 +44,37 @@ COMMENT ON FUNCTION permissions.can_view_accounted(text, bigint, bigint, regclas
 'Internal: can_view(kind, account_id, performer_id), which plans call instead while permissions.read_accounting is on; when it is true in a policy filter, one row of relation about the performer is counted for the statement. Called directly it is can_view() and counts nothing.';
 
 CREATE TABLE permissions.disclosure_log (
-    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    at           timestamptz NOT NULL,
-    account_id   bigint NOT NULL,
-    performer_id bigint NOT NULL,
-    kind         text NOT NULL,
-    relation     text NOT NULL,
-    row_count    bigint NOT NULL CHECK (row_count > 0),
-    user_id      bigint NOT NULL,
-    login_role   name NOT NULL,
-    acting_role  name,
-    via          text NOT NULL,
-    fingerprint  bigint NOT NULL
+    id            bigint GENERATED ALWAYS AS IDENTITY (CACHE 32) PRIMARY KEY,
+    at            timestamptz NOT NULL,
+    account_id    bigint NOT NULL,
+    performer_ids bigint[] NOT NULL,
+    row_counts    bigint[] NOT NULL,
+    row_count     bigint NOT NULL CHECK (row_count > 0),
+    kind          text NOT NULL,
+    relation      text NOT NULL,
+    user_id       bigint NOT NULL,
+    login_role    name NOT NULL,
+    acting_role   name,
+    via           text NOT NULL,
+    fingerprint   bigint NOT NULL,
+    CHECK (cardinality(performer_ids) = cardinality(row_counts) AND cardinality(performer_ids) > 0)
 );
 CREATE INDEX disclosure_log_account_id_idx ON permissions.disclosure_log (account_id, at);
-CREATE INDEX disclosure_log_performer_id_idx ON permissions.disclosure_log (performer_id, at);
 ALTER TABLE permissions.disclosure_log ENABLE ROW LEVEL SECURITY;
 ALTER TABLE permissions.disclosure_log FORCE ROW LEVEL SECURITY;
 CREATE POLICY disclosure_log_select ON permissions.disclosure_log FOR SELECT
     USING (permissions.holds('view_audit_logs', account_id));
 COMMENT ON POLICY disclosure_log_select ON permissions.disclosure_log IS
 'view_audit_logs holders read the records of their account (managers: of their subtree). No policy lets anyone write: records are written by the library.';
-COMMENT ON TABLE permissions.disclosure_log IS 'Accounting of disclosures: one record per user, performer and table for each statement that read performer data while permissions.read_accounting was on. Written by the library only, frozen (it stays when the reading transaction rolls back) and flushed before the statement returns; read it through permissions.disclosures.';
-COMMENT ON COLUMN permissions.disclosure_log.id IS 'Position of the record, chosen by the database.';
+COMMENT ON TABLE permissions.disclosure_log IS 'Accounting of disclosures: for each statement that read performer data while permissions.read_accounting was on, one row per user, table and account, with the performers read and the rows of each. Written by the library only, frozen (it stays when the reading transaction rolls back) and flushed before the statement returns; read it, one row per performer, through permissions.disclosures.';
+COMMENT ON COLUMN permissions.disclosure_log.id IS 'The record, numbered by the database (each session takes numbers in blocks: not in time order across sessions).';
 COMMENT ON COLUMN permissions.disclosure_log.at IS 'Start of the statement that read the rows (of the FETCH, for a cursor).';
-COMMENT ON COLUMN permissions.disclosure_log.account_id IS 'The performer''s account when it was read; view_audit_logs holders of that account read the record.';
-COMMENT ON COLUMN permissions.disclosure_log.performer_id IS 'The performer whose data was read.';
+COMMENT ON COLUMN permissions.disclosure_log.account_id IS 'The performers'' account when they were read; view_audit_logs holders of that account read the record.';
+COMMENT ON COLUMN permissions.disclosure_log.performer_ids IS 'The performers whose data was read, in id order.';
+COMMENT ON COLUMN permissions.disclosure_log.row_counts IS 'For each performer of performer_ids, the rows of the table the policy let through in the statement (it may have returned fewer: a LIMIT, a join, an aggregate).';
+COMMENT ON COLUMN permissions.disclosure_log.row_count IS 'The rows of all the performers.';
 COMMENT ON COLUMN permissions.disclosure_log.kind IS 'The kind of performer data (performer, chart, measurement, condition, note, tag, journal, access).';
 COMMENT ON COLUMN permissions.disclosure_log.relation IS 'The table read (schema-qualified), an application table protected with protect_table() included.';
-COMMENT ON COLUMN permissions.disclosure_log.row_count IS 'Rows of that table about that performer the policy let through in the statement (it may have returned fewer: a LIMIT, a join, an aggregate).';
 COMMENT ON COLUMN permissions.disclosure_log.user_id IS 'The user who read.';
 COMMENT ON COLUMN permissions.disclosure_log.login_role IS 'The role the session logged in as (session_user).';
 COMMENT ON COLUMN permissions.disclosure_log.acting_role IS 'The role the identity belongs to: the mapped login role, or the role that authenticated with a credential or token.';
@@ -109,13 +111,15 @@ COMMENT ON TRIGGER disclosure_log_no_truncate ON permissions.disclosure_log IS
 'Only a superuser truncates the records.';
 
 CREATE VIEW permissions.disclosures WITH (security_barrier = true) AS
-    SELECT d.id, d.at, d.account_id, d.performer_id, d.kind, d.relation, d.row_count,
+    SELECT d.id, d.at, d.account_id, p.performer_id, d.kind, d.relation, p.row_count,
            d.user_id, d.login_role, d.acting_role, d.via, d.fingerprint
       FROM permissions.disclosure_log d
-     WHERE permissions.holds('view_audit_logs', d.account_id);
+     CROSS JOIN LATERAL ROWS FROM (pg_catalog.unnest(d.performer_ids), pg_catalog.unnest(d.row_counts))
+                        AS p(performer_id, row_count)
+     WHERE permissions.holds('view_audit_logs', d.account_id) OR permissions.caller_is_dba();
 COMMENT ON VIEW permissions.disclosures IS
-'view_audit_logs: the records of the accounting of disclosures of each account where the caller holds view_audit_logs (managers: their subtree): who read which performer''s data, which table, how many rows, when, and the statement''s fingerprint.';
-COMMENT ON COLUMN permissions.disclosures.id IS 'Position of the record.';
+'view_audit_logs: the records of the accounting of disclosures, one row per performer, of each account where the caller holds view_audit_logs (managers: their subtree; superusers: all): who read which performer''s data, which table, how many rows, when, and the statement''s fingerprint. Rows with the same id come from one statement.';
+COMMENT ON COLUMN permissions.disclosures.id IS 'The record: its rows are one statement''s reads of one table of one account by one user.';
 COMMENT ON COLUMN permissions.disclosures.at IS 'Start of the statement that read the rows.';
 COMMENT ON COLUMN permissions.disclosures.account_id IS 'The performer''s account when it was read.';
 COMMENT ON COLUMN permissions.disclosures.performer_id IS 'The performer whose data was read.';
