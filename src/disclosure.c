@@ -121,9 +121,10 @@ static MemoryContext accounting_cxt = NULL;
 static HTAB *counts = NULL;		/* the running statement's rows, not yet written */
 static CountEntry *last_entry = NULL;
 
-/* Records of failed statements, not yet written. */
+/* Records of failed statements, not yet written (the first ndeferred_logged in the server log). */
 static DisclosureRecord *deferred = NULL;
 static int	ndeferred = 0;
+static int	ndeferred_logged = 0;
 static int	deferred_cap = 0;
 
 /* The top-level statement the counts belong to. */
@@ -132,6 +133,7 @@ static TimestampTz stmt_at = 0;
 static int64 stmt_fingerprint = 0;
 
 static void restore_settings(void);
+static void add_deferred(const DisclosureRecord *records, int n);
 
 /*
  * Whether accounting is on for this session (the first call in a
@@ -349,59 +351,59 @@ write_counts(void)
 	}
 	PG_CATCH();
 	{
-		/* not written: keep them for the next statement, and say so now */
-		MemoryContext old = MemoryContextSwitchTo(accounting_cxt);
-		int			i;
-
-		for (i = 0; i < n; i++)
-		{
-			if (ndeferred == deferred_cap)
-			{
-				deferred_cap = deferred_cap ? deferred_cap * 2 : 64;
-				deferred = deferred ? repalloc(deferred, deferred_cap * sizeof(DisclosureRecord))
-					: palloc(deferred_cap * sizeof(DisclosureRecord));
-			}
-			deferred[ndeferred++] = records[i];
-		}
-		MemoryContextSwitchTo(old);
+		/* not written: they wait for the next statement (the abort logs them) */
+		add_deferred(records, n);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
 	pfree(records);
 }
 
+/* Appends records to the deferred ones. */
+static void
+add_deferred(const DisclosureRecord *records, int n)
+{
+	MemoryContext old = MemoryContextSwitchTo(accounting_cxt);
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (ndeferred == deferred_cap)
+		{
+			deferred_cap = deferred_cap ? deferred_cap * 2 : 64;
+			deferred = deferred ? repalloc(deferred, deferred_cap * sizeof(DisclosureRecord))
+				: palloc(deferred_cap * sizeof(DisclosureRecord));
+		}
+		deferred[ndeferred++] = records[i];
+	}
+	MemoryContextSwitchTo(old);
+}
+
 /*
  * Moves the counted rows of a failing statement to the deferred records,
- * and writes them to the server log at once.
+ * and writes every deferred record not yet there to the server log at once
+ * (on a standby, the log is where they stay).
  */
 static void
 defer_counts(void)
 {
 	DisclosureRecord *records;
 	int			n;
-	int			i;
 
 	records = take_counts(&n);
-	if (n == 0)
-		return;
-	disclosure_log_server(records, n, RecoveryInProgress() ? "standby" : "deferred");
-	if (!RecoveryInProgress())
+	if (n > 0)
 	{
-		MemoryContext old = MemoryContextSwitchTo(accounting_cxt);
-
-		for (i = 0; i < n; i++)
-		{
-			if (ndeferred == deferred_cap)
-			{
-				deferred_cap = deferred_cap ? deferred_cap * 2 : 64;
-				deferred = deferred ? repalloc(deferred, deferred_cap * sizeof(DisclosureRecord))
-					: palloc(deferred_cap * sizeof(DisclosureRecord));
-			}
-			deferred[ndeferred++] = records[i];
-		}
-		MemoryContextSwitchTo(old);
+		add_deferred(records, n);
+		pfree(records);
 	}
-	pfree(records);
+	if (ndeferred > ndeferred_logged)
+	{
+		disclosure_log_server(deferred + ndeferred_logged, ndeferred - ndeferred_logged,
+							  RecoveryInProgress() ? "standby" : "deferred");
+		ndeferred_logged = ndeferred;
+	}
+	if (RecoveryInProgress())
+		ndeferred = ndeferred_logged = 0;
 }
 
 /* Writes the records of failed statements, when a transaction can take them. */
@@ -414,9 +416,8 @@ write_deferred(void)
 		return;
 	qsort(deferred, n, sizeof(DisclosureRecord), disclosure_record_cmp);
 	disclosure_log_write(deferred, n);
-	/* only what was written is forgotten (a failure leaves all of them) */
-	memmove(deferred, deferred + n, (ndeferred - n) * sizeof(DisclosureRecord));
-	ndeferred -= n;
+	/* written: forgotten (a failure leaves all of them) */
+	ndeferred = ndeferred_logged = 0;
 }
 
 /* Counts one row of a table about a performer, for the user the policy decided for. */

@@ -16,7 +16,6 @@ test/with-cluster bash -c '
     psql -X -q -c "CREATE DATABASE compliance_doc" &&
     psql -X -q -d compliance_doc -c "SET client_min_messages = warning" -c "CREATE EXTENSION permissions" &&
     psql -X -d compliance_doc -f "$WORK/doc.sql" > "$WORK/out.txt" 2>&1
-    cp "$WORK/out.txt" /tmp/compliance_doc_out.txt
     psql -X -q -d postgres -c "DROP DATABASE compliance_doc" 2>/dev/null
     for r in cmp_maria cmp_tess cmp_paul cmp_nina cmp_hank; do psql -X -q -d postgres -c "DROP ROLE IF EXISTS $r" 2>/dev/null; done
     true'
