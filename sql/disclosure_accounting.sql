@@ -251,7 +251,10 @@ SELECT regress_atk_own.forget();
 
 -- an application table protected with protect_table() is accounted like the extension's
 CREATE TABLE regress_atk_own.intake (id bigserial PRIMARY KEY, account_id bigint NOT NULL,
-                                     performer_id bigint NOT NULL, answers text);
+                                     performer_id bigint NOT NULL, answers text,
+                                     FOREIGN KEY (performer_id, account_id)
+                                         REFERENCES permissions.performers (id, account_id)
+                                         ON DELETE CASCADE ON UPDATE CASCADE);
 SELECT permissions.protect_table('regress_atk_own.intake', 'note');
 INSERT INTO regress_atk_own.intake (account_id, performer_id, answers) VALUES (:a, :pa1, 'ok'), (:b, :pb1, 'ok');
 GRANT SELECT ON regress_atk_own.intake TO regress_atk_mgr_a, regress_atk_mgr_b;
@@ -379,6 +382,23 @@ SELECT regress_atk_own.try('DELETE FROM permissions.disclosures');
 SELECT regress_atk_own.try($$SELECT permissions.drop_disclosures('infinity')$$);
 SELECT regress_atk_own.try('LOCK TABLE permissions.disclosures IN SHARE MODE');
 RESET ROLE;
+-- forging a record: even a role a DBA granted every privilege on the table,
+-- bypassing row-level security, writes none (the library writes below SQL)
+CREATE ROLE regress_atk_wide BYPASSRLS;
+GRANT USAGE ON SCHEMA permissions TO regress_atk_wide;
+GRANT ALL ON permissions.disclosure_log TO regress_atk_wide;
+SET ROLE regress_atk_wide;
+SELECT regress_atk_own.try($$INSERT INTO permissions.disclosure_log (at, account_id, performer_ids, row_counts, row_count, kind, relation, user_id, login_role, via, fingerprint)
+                            VALUES (now(), 1, '{1}', '{1}', 1, 'note', 'permissions.notes', 1, 'x', 'role', 0)$$);
+COPY permissions.disclosure_log (at, account_id, performer_ids, row_counts, row_count, kind, relation, user_id, login_role, via, fingerprint) FROM STDIN;
+2026-01-01 00:00:00+00	1	{1}	{1}	1	note	permissions.notes	1	x	role	0
+\.
+SELECT regress_atk_own.try('DELETE FROM permissions.disclosure_log');
+SELECT regress_atk_own.try('TRUNCATE permissions.disclosure_log');
+RESET ROLE;
+REVOKE ALL ON permissions.disclosure_log FROM regress_atk_wide;
+REVOKE USAGE ON SCHEMA permissions FROM regress_atk_wide;
+DROP ROLE regress_atk_wide;
 SELECT regress_atk_own.try('UPDATE permissions.disclosure_log SET row_count = 1');
 SELECT permissions.drop_disclosures(NULL);
 SELECT permissions.drop_disclosures('-infinity') AS dropped_nothing;

@@ -89,24 +89,30 @@ AS $$
 BEGIN
     IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' OR NOT permissions.caller_is_superuser() THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = pg_catalog.format('disclosure_log is append-only: %s is not allowed', pg_catalog.lower(TG_OP)),
-            DETAIL = 'Records of disclosures can be neither changed nor deleted; a superuser drops records past their retention with permissions.drop_disclosures().',
+            MESSAGE = pg_catalog.format('disclosure_log is written by the extension only: %s is not allowed', pg_catalog.lower(TG_OP)),
+            DETAIL = 'Records of disclosures are written by the extension''s library as rows are read, never through SQL, and can be neither changed nor deleted; a superuser drops records past their retention with permissions.drop_disclosures().',
             HINT = 'Read the records through permissions.disclosures.';
     END IF;
     IF TG_LEVEL OPERATOR(pg_catalog.=) 'STATEMENT' THEN
         RETURN NULL;
+    ELSIF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+        RETURN NEW;                 -- a superuser's restore
     END IF;
     RETURN OLD;
 END
 $$;
 COMMENT ON FUNCTION permissions.disclosure_log_guard() IS
-'Internal trigger of disclosure_log: refuses every UPDATE, and DELETE and TRUNCATE by anyone but a superuser.';
-CREATE TRIGGER disclosure_log_append_only BEFORE UPDATE OR DELETE ON permissions.disclosure_log
+'Internal trigger of disclosure_log: refuses every UPDATE, and INSERT, DELETE and TRUNCATE by anyone but a superuser (the library writes records below SQL).';
+CREATE TRIGGER disclosure_log_00_stamp BEFORE INSERT OR UPDATE ON permissions.disclosure_log
+    FOR EACH ROW EXECUTE FUNCTION permissions.stamp_row();
+COMMENT ON TRIGGER disclosure_log_00_stamp ON permissions.disclosure_log IS
+'Ids come from the table''s sequence and never change.';
+CREATE TRIGGER disclosure_log_append_only BEFORE INSERT OR UPDATE OR DELETE ON permissions.disclosure_log
     FOR EACH ROW EXECUTE FUNCTION permissions.disclosure_log_guard();
 CREATE TRIGGER disclosure_log_no_truncate BEFORE TRUNCATE ON permissions.disclosure_log
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.disclosure_log_guard();
 COMMENT ON TRIGGER disclosure_log_append_only ON permissions.disclosure_log IS
-'Records are never changed; only a superuser deletes them (permissions.drop_disclosures()).';
+'Records are written by the library and never changed; only a superuser inserts (a restore) or deletes them (permissions.drop_disclosures()).';
 COMMENT ON TRIGGER disclosure_log_no_truncate ON permissions.disclosure_log IS
 'Only a superuser truncates the records.';
 
