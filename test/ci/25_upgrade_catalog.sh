@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # An updated install and a fresh install have the same catalog.
 #
-# One database gets version 1.0 and ALTER EXTENSION permissions UPDATE, another
-# a fresh CREATE EXTENSION permissions; test/upgrade/catalog.sql lists, with
-# OIDs turned into names, every member object, column, constraint, index,
-# policy, trigger, rule, function, privilege, comment, sequence, database
-# setting and config-dump setting of each, and any difference fails with a
-# diff.  Then small changes of every
+# One database gets version 1.0 and ALTER EXTENSION permissions UPDATE (the
+# hand-written update scripts), another a fresh CREATE EXTENSION permissions
+# (the install script of the current version, built from install/*.sql);
+# test/upgrade/catalog.sql lists, with OIDs turned into names, every member
+# object, column, constraint, index, policy, trigger, rule, function,
+# privilege, comment, sequence, database setting and config-dump setting of
+# each, and any difference fails with a diff.  Then small changes of every
 # kind, each in a rolled-back transaction, must each show up in the
 # comparison (so it can fail), and the released 1.0 script must be the file
 # that was released.
@@ -25,7 +26,19 @@ actual=$(sha256sum permissions--1.0.sql | cut -d' ' -f1)
 if [ "$actual" = "$released_sha256" ]; then
     ok "permissions--1.0.sql is the released file"
 else
-    not_ok "permissions--1.0.sql changed since its release (sha256 $actual, released $released_sha256); 1.0 never changes: put changes in upgrade/<version>/"
+    not_ok "permissions--1.0.sql changed since its release (sha256 $actual, released $released_sha256); 1.0 never changes: put changes in install/ and upgrade/<version>/"
+fi
+
+# a fresh install runs the full script of the current version, the one
+# built from install/ (without it, CREATE EXTENSION would run 1.0 and the
+# updates, and the comparison would compare the update with itself)
+version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" permissions.control)
+installed="$("${PG_CONFIG:-pg_config}" --sharedir)/extension/permissions--$version.sql"
+if [ -f "$installed" ] && cmp -s "$installed" "permissions--$version.sql" &&
+        cmp -s "$installed" <(cat install/*.sql); then
+    ok "a fresh install runs permissions--$version.sql, built from install/*.sql"
+else
+    not_ok "the installed permissions--$version.sql is missing or is not install/*.sql (run make install)"
 fi
 
 work=$(mktemp -d)
