@@ -9,8 +9,9 @@
 # privilege, comment, sequence, database setting and config-dump setting of
 # each, and any difference fails with a diff.  Then small changes of every
 # kind, each in a rolled-back transaction, must each show up in the
-# comparison (so it can fail), and the released 1.0 script must be the file
-# that was released.
+# comparison (so it can fail), the released 1.0 script must be the file
+# that was released, and a fresh install must refuse a schema "permissions"
+# that holds objects of someone else.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -61,6 +62,12 @@ test/with-cluster bash -c '
     psql -X -q -d stale -c "SET ROLE regress_stale_reader" \
         -c "SELECT count(*) FROM permissions.performers" > "$WORK/stale.txt" 2>&1 || true
     q -d stale -c "DROP EXTENSION permissions" -c "DROP ROLE regress_stale_reader"
+    # a fresh install into a schema that holds objects of someone else
+    createdb strays
+    q -d strays -c "CREATE SCHEMA permissions" -c "CREATE TABLE permissions.mine (x int)" \
+        -c "CREATE FUNCTION permissions.my_function() RETURNS int LANGUAGE sql AS '\''SELECT 1'\''"
+    psql -X -q -d strays -c "CREATE EXTENSION permissions" > "$WORK/strays.txt" 2>&1 || true
+    q -At -d strays -c "SELECT count(*) FROM pg_extension WHERE extname = '\''permissions'\''" >> "$WORK/strays.txt"
     q -At -d upgraded -f test/upgrade/catalog.sql > "$WORK/upgraded.txt"
     q -At -d fresh -f test/upgrade/catalog.sql > "$WORK/fresh.txt"
 
@@ -127,6 +134,14 @@ if grep -q 'ERROR:' "$work/stale.txt" && grep -q 'ALTER EXTENSION permissions UP
     ok "the new library with the tables of 1.0 refuses to decide and says to update"
 else
     not_ok "the new library with the tables of 1.0 did not refuse: $(head -3 "$work/stale.txt")"
+fi
+
+if grep -q 'ERROR:  schema "permissions" already holds objects' "$work/strays.txt" &&
+        grep -q 'Found: function my_function(), table mine.' "$work/strays.txt" &&
+        [ "$(tail -1 "$work/strays.txt")" = 0 ]; then
+    ok "a fresh install refuses a schema permissions that holds objects of someone else, and names them"
+else
+    not_ok "a fresh install into a schema holding other objects did not refuse: $(head -3 "$work/strays.txt")"
 fi
 
 upgraded_version=$(cat "$work/version.upgraded")
