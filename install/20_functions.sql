@@ -46,12 +46,12 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION permissions.current_user_id() IS
 'The user the session acts as (API credential, or the user mapped to the current role), or NULL.';
 
-CREATE FUNCTION permissions.credential_creator()
+CREATE FUNCTION permissions.limit_holder()
 RETURNS bigint
-AS 'MODULE_PATHNAME', 'access_credential_creator'
+AS 'MODULE_PATHNAME', 'access_limit_holder'
 LANGUAGE C STABLE PARALLEL SAFE;
-COMMENT ON FUNCTION permissions.credential_creator() IS
-'When the session acts through an API credential that another user made (and so only within that user''s managed subtree), that user; NULL otherwise. Credentials made through such an identity carry the same creator.';
+COMMENT ON FUNCTION permissions.limit_holder() IS
+'The user whose limits bind every identity the session mints (API credentials, token subject mappings, invitations): the maker of the credential or mapping the session acts through when that is another user, else the acting user; NULL for nobody. Every minting path records it as the creator.';
 
 CREATE FUNCTION permissions.restoring()
 RETURNS boolean

@@ -193,6 +193,14 @@ AS $$
 #variable_conflict use_column
 BEGIN
     PERFORM permissions.require_superuser('map login roles');
+    -- users restored without their role, and users still holding the OID
+    -- of a role dropped from a session of another database (this one's
+    -- DROP ROLE unmaps them at once): the latter are unmapped first, the
+    -- role's name kept
+    UPDATE permissions.users u SET db_role = NULL
+     WHERE u.db_role IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                        WHERE r.oid OPERATOR(pg_catalog.=) u.db_role);
     RETURN QUERY
     WITH pending AS (
         SELECT u.id, u.username, u.db_role_name FROM permissions.users u
@@ -209,7 +217,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.restore_role_mappings() IS
-'DBA: maps again every user restored without its login role (db_role NULL, db_role_name kept) to the role of that name, where the cluster now has it; returns each such user and whether it is mapped now.';
+'DBA: maps again every user left without its login role (restored into a cluster that lacked it, or whose role was dropped: db_role_name kept) to the role of that name, where the cluster now has it; returns each such user and whether it is mapped now.';
 
 -- ---------------------------------------------------------------------------
 -- Signed tokens: issuers, their keys, and the users their subjects are
@@ -223,18 +231,23 @@ CREATE TABLE permissions.token_issuers (
                  CHECK (max_lifetime > '0' AND max_lifetime <= '100 years'),
     clock_skew   interval NOT NULL DEFAULT '1 minute'
                  CHECK (clock_skew >= '0' AND clock_skew <= '5 minutes'),
+    key_grace    interval NOT NULL DEFAULT '1 day'
+                 CHECK (key_grace >= '0' AND key_grace <= '90 days'),
     created_at   timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE permissions.token_issuers IS
-'Identity providers whose signed tokens permissions.authenticate_token() accepts, by their "iss" value. Registered by DBAs (register_token_issuer(), register_token_key()); deleting one ends every identity its tokens gave, at the next statement.';
+'Identity providers whose signed tokens permissions.authenticate_token() accepts, by their "iss" value. Registered by DBAs (register_token_issuer(), bind_token_issuer(), register_token_key(), sync_token_keys()); every change is audited; deleting one ends every identity its tokens gave, at the next statement.';
 COMMENT ON COLUMN permissions.token_issuers.id IS 'The issuer''s id, chosen by the database.';
-COMMENT ON COLUMN permissions.token_issuers.issuer IS 'The "iss" claim of the issuer''s tokens, compared exactly.';
+COMMENT ON COLUMN permissions.token_issuers.issuer IS
+'The "iss" claim of the issuer''s tokens, compared exactly. Never changes: register a new issuer instead.';
 COMMENT ON COLUMN permissions.token_issuers.account_id IS
-'The account whose subtree the issuer''s subjects must belong to, and whose managers may map them; NULL for an issuer shared by every tenant, whose subjects only DBAs map.';
+'The account whose subtree the issuer''s subjects must belong to, and whose managers may map them; NULL for an issuer shared by every tenant, whose subjects only DBAs map. Changed only by permissions.bind_token_issuer().';
 COMMENT ON COLUMN permissions.token_issuers.max_lifetime IS
 'Longest lifetime accepted: exp minus iat (or minus now when the token has no iat).';
 COMMENT ON COLUMN permissions.token_issuers.clock_skew IS
 'How far ahead of the database''s clock the issuer''s clock may be, for nbf and iat (at most 5 minutes). exp is never extended.';
+COMMENT ON COLUMN permissions.token_issuers.key_grace IS
+'How long a key the issuer no longer publishes in its key set keeps verifying, once sync_token_keys() noticed (0 to 90 days; default 1 day).';
 COMMENT ON COLUMN permissions.token_issuers.created_at IS 'When the issuer was registered.';
 
 CREATE TABLE permissions.token_keys (
@@ -248,6 +261,7 @@ CREATE TABLE permissions.token_keys (
     audience     text CHECK (audience <> ''),
     not_before   timestamptz,
     not_after    timestamptz,
+    retire_at    timestamptz,
     enabled      boolean NOT NULL DEFAULT true,
     created_at   timestamptz NOT NULL DEFAULT now(),
     UNIQUE (issuer, key_id),
@@ -257,19 +271,23 @@ CREATE TABLE permissions.token_keys (
     CHECK (not_after > not_before)
 );
 COMMENT ON TABLE permissions.token_keys IS
-'Signature keys of token issuers, chosen by the token''s "kid" header; each key verifies exactly one algorithm. Only superusers read or write this table (an HS256 secret is a secret). Several keys per issuer allow rotation; deleting or disabling a key ends every identity it verified, at the next statement.';
+'Signature keys of token issuers, chosen by the token''s "kid" header; each key verifies exactly one algorithm. Only superusers read or write this table (an HS256 secret is a secret). Key material never changes in place: rotation registers a new kid and disables the old one (sync_token_keys() does both from the issuer''s key set). Deleting or disabling a key, or its window closing, ends every identity it verified, at the next statement.';
 COMMENT ON COLUMN permissions.token_keys.id IS 'The key''s id, chosen by the database; a token identity refers to it.';
 COMMENT ON COLUMN permissions.token_keys.issuer IS 'The issuer ("iss") whose tokens this key verifies.';
-COMMENT ON COLUMN permissions.token_keys.key_id IS 'The "kid" header value that selects this key.';
+COMMENT ON COLUMN permissions.token_keys.key_id IS 'The "kid" header value that selects this key. Never changes.';
 COMMENT ON COLUMN permissions.token_keys.algorithm IS
-'The only "alg" accepted with this key: EdDSA (Ed25519), ES256 (P-256), RS256 (RSA >= 2048 bits) or HS256 (shared secret, registered only with allow_shared_secret).';
-COMMENT ON COLUMN permissions.token_keys.public_key IS 'The public key, as PEM (SubjectPublicKeyInfo).';
-COMMENT ON COLUMN permissions.token_keys.secret IS 'HS256 only: the shared secret (at least 32 bytes).';
+'The only "alg" accepted with this key: EdDSA (Ed25519), ES256 (P-256), RS256 (RSA >= 2048 bits) or HS256 (shared secret, registered only with allow_shared_secret). Never changes.';
+COMMENT ON COLUMN permissions.token_keys.public_key IS
+'The public key, as PEM (SubjectPublicKeyInfo); checked when written and whenever read for a signature (an Ed25519 key of small order or non-canonical is refused). Never changes.';
+COMMENT ON COLUMN permissions.token_keys.secret IS
+'HS256 only: the shared secret (at least 32 bytes, never a key in any encoding). Never changes.';
 COMMENT ON COLUMN permissions.token_keys.audience IS
 'The "aud" the token must name (as a string or in an array); when NULL, a token with any "aud" is refused.';
 COMMENT ON COLUMN permissions.token_keys.not_before IS 'The key verifies nothing before this time.';
 COMMENT ON COLUMN permissions.token_keys.not_after IS
 'The key verifies nothing from this time on, and identities it verified end then.';
+COMMENT ON COLUMN permissions.token_keys.retire_at IS
+'Set by sync_token_keys() when the issuer stopped publishing the key: it verifies nothing from this time on (the issuer''s key_grace after that), and identities it verified end then.';
 COMMENT ON COLUMN permissions.token_keys.enabled IS
 'A disabled key verifies nothing, and identities it verified end at the next statement.';
 COMMENT ON COLUMN permissions.token_keys.created_at IS 'When the key was registered.';

@@ -1,11 +1,13 @@
 
 -- install/50_freshness.sql
 -- ---------------------------------------------------------------------------
--- Freshness without a global lock: one access epoch per tenant (a top-level
--- account and its sub-accounts), moved by row triggers after the change has
--- been decided, once per tenant and subtransaction.  A backend's access
--- cache compares the epochs it read with the current ones at every new
--- snapshot.  See src/epoch.c.
+-- Freshness without a global lock: per-tenant access epochs (a tenant is a
+-- top-level account and its sub-accounts), added as rows by row triggers
+-- after the change has been decided, once per tenant and subtransaction,
+-- and only ever inserted, so writers never wait on them.  Committing
+-- writers also send hints that tell every backend which tenants changed
+-- (src/hints.c).  A backend's access cache compares the epochs it read with
+-- the current ones at every new snapshot.  See src/epoch.c.
 -- ---------------------------------------------------------------------------
 
 CREATE SEQUENCE permissions.access_epoch_seq START 2;
@@ -13,11 +15,12 @@ COMMENT ON SEQUENCE permissions.access_epoch_seq IS
 'Internal: values of the tenants'' access epochs; never repeats, so an epoch value never comes back after a rollback.';
 
 CREATE TABLE permissions.tenant_epochs (
-    tenant_id   bigint PRIMARY KEY,
-    epoch       bigint NOT NULL
+    tenant_id   bigint NOT NULL,
+    epoch       bigint NOT NULL,
+    PRIMARY KEY (tenant_id, epoch)
 );
 COMMENT ON TABLE permissions.tenant_epochs IS
-'Internal: one row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) whose epoch moves in the same transaction as any change to the tenant''s access-relevant data. Backends compare it to what their access cache read.';
+'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is its highest row. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
 COMMENT ON COLUMN permissions.tenant_epochs.tenant_id IS 'The top-level account, or 0.';
 COMMENT ON COLUMN permissions.tenant_epochs.epoch IS
 'A value of permissions.access_epoch_seq, new with every transaction that changed the tenant''s access data.';
@@ -26,6 +29,13 @@ COMMENT ON COLUMN permissions.tenant_epochs.epoch IS
 -- tenant gets its row with its first change (src/epoch.c)
 INSERT INTO permissions.tenant_epochs (tenant_id, epoch)
 VALUES (0, pg_catalog.nextval('permissions.access_epoch_seq'));
+
+CREATE TABLE permissions.tenant_locks (
+    tenant_id   bigint PRIMARY KEY
+);
+COMMENT ON TABLE permissions.tenant_locks IS
+'Internal: a row per tenant, made on first use and only ever locked: permissions.lock_tenant() holds it while a rule that spans rows (the last manager of an account, the one performer of a single_performer user, a move in the account tree) is checked, so two transactions of one tenant check such rules one after the other.';
+COMMENT ON COLUMN permissions.tenant_locks.tenant_id IS 'The top-level account.';
 
 CREATE FUNCTION permissions.access_changed()
 RETURNS trigger
@@ -40,7 +50,7 @@ RETURNS void
 AS 'MODULE_PATHNAME', 'epoch_lock_tenant'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION permissions.lock_tenant(bigint) IS
-'Internal: moves and locks the access epoch of the account''s tenant until the transaction ends, so rules that span rows are checked one transaction after the other.';
+'Internal: locks the account''s tenant (its row of tenant_locks) until the transaction ends, so rules that span rows are checked one transaction after the other; nothing else waits on that lock.';
 REVOKE ALL ON FUNCTION permissions.lock_tenant(bigint) FROM PUBLIC;
 
 CREATE FUNCTION permissions.cache_stats(OUT statements bigint, OUT rebuilds bigint,

@@ -2,8 +2,9 @@
 -- install/52_rules_accounts.sql
 -- ---------------------------------------------------------------------------
 -- Rules enforced on every write, by row triggers (this file: accounts,
--- users, API credentials and token subjects; 54_rules_data.sql: performer
--- data, grants, groups and teams, libraries, reviews and credits).
+-- users and API credentials; 53_rules_tokens.sql: the token tables;
+-- 54_rules_data.sql: performer data, grants, groups and teams, libraries,
+-- reviews and credits).
 --
 -- * Escalation rules apply to every role that is not a superuser.
 --   Superusers (DBAs) are trusted, as they are by row-level security itself.
@@ -13,11 +14,11 @@
 --   revoked and each checks the table it fires on); the few definer helpers
 --   that remain callable check their caller's rights themselves.
 -- * Rules that span rows (last manager, one performer per single_performer
---   user, the account tree) lock the tenant's access epoch and then count
---   with a fresh snapshot, so two transactions check them one after the
---   other under READ COMMITTED (and one of them fails to serialize under
---   REPEATABLE READ).  The lock is taken only after the row was found
---   writable by row-level security.
+--   user, the account tree) lock the tenant (its row of tenant_locks) and
+--   then count with a fresh snapshot, so two transactions check them one
+--   after the other under READ COMMITTED (and one of them fails to
+--   serialize under REPEATABLE READ).  The lock is taken only after the
+--   row was found writable by row-level security.
 -- * Errors about a grantee, a participant or a mapped role are the same for
 --   "missing" and "not yours".
 -- * What must never change after creation does not change, whoever writes:
@@ -159,13 +160,22 @@ LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF NEW.db_role IS NOT NULL THEN
+    -- the name the role was mapped under changes only with the mapping (an
+    -- edit of the profile of a user whose role was dropped or renamed
+    -- rewrites nothing, so it moves no epoch but its tenant's)
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND NEW.db_role IS NOT DISTINCT FROM OLD.db_role THEN
+        NEW.db_role_name := OLD.db_role_name;
+    ELSIF NEW.db_role IS NOT NULL THEN
         NEW.db_role_name := (SELECT r.rolname FROM pg_catalog.pg_roles r
                               WHERE r.oid OPERATOR(pg_catalog.=) NEW.db_role);
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND OLD.db_role IS NOT NULL THEN
-        NEW.db_role_name := NULL;
+        -- unmapped: the name goes, unless the role itself is gone (dropped),
+        -- when it stays for restore_role_mappings()
+        NEW.db_role_name := CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_roles r
+                                               WHERE r.oid OPERATOR(pg_catalog.=) OLD.db_role)
+                                 THEN NULL ELSE OLD.db_role_name END;
     ELSIF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-        NEW.db_role_name := OLD.db_role_name;
+        NEW.db_role_name := NULL;
     ELSIF NOT permissions.restoring() THEN
         NEW.db_role_name := NULL;
     END IF;
@@ -173,7 +183,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.users_name_role() IS
-'Internal row trigger on users: db_role_name is the name of the mapped login role, set by the database (a restore keeps the name of a role the cluster lacks).';
+'Internal row trigger on users: db_role_name is the name of the mapped login role, set by the database (a restore keeps the name of a role the cluster lacks, and so does unmapping a user whose role was dropped).';
 
 CREATE FUNCTION permissions.users_check_rules()
 RETURNS trigger
@@ -242,8 +252,11 @@ BEGIN
                     HINT = format('Unmap it first: UPDATE permissions.users SET db_role = NULL WHERE id = %s.', other.id);
             END IF;
         END IF;
-        -- a mapped role is a client of the extension's tables
-        IF NEW.db_role IS NOT NULL AND NOT pg_catalog.pg_has_role(NEW.db_role, 'permissions_client', 'MEMBER') THEN
+        -- a mapped role is a client of the extension's tables (unless it was
+        -- dropped from another database's session: restore_role_mappings())
+        IF NEW.db_role IS NOT NULL
+           AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) NEW.db_role)
+           AND NOT pg_catalog.pg_has_role(NEW.db_role, 'permissions_client', 'MEMBER') THEN
             EXECUTE 'GRANT permissions_client TO ' OPERATOR(pg_catalog.||) NEW.db_role::text;
         END IF;
         RETURN NEW;
@@ -506,9 +519,8 @@ BEGIN
     IF me IS NULL THEN
         RETURN NEW;             -- row-level security refuses the write
     END IF;
-    -- the creator is who answers for the credential: through a credential
-    -- another user made, that user, whose limits the new one inherits
-    NEW.created_by := coalesce(permissions.credential_creator(), me);
+    -- the creator is whose limits bind the credential (see limit_holder())
+    NEW.created_by := permissions.limit_holder();
     IF NEW.user_id OPERATOR(pg_catalog.<>) me AND NOT permissions.manages(NEW.account_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'you can create API credentials only for yourself',
@@ -580,67 +592,3 @@ COMMENT ON TRIGGER api_credentials_12_keep ON permissions.api_credentials IS
 CREATE TRIGGER api_credentials_70_uses AFTER INSERT OR DELETE ON permissions.api_credentials
     FOR EACH ROW EXECUTE FUNCTION permissions.api_credentials_track_uses();
 COMMENT ON TRIGGER api_credentials_70_uses ON permissions.api_credentials IS 'Keeps one api_credential_uses row per credential.';
-
--- ---------------------------------------------------------------------------
--- Token subjects: who may map which subject to which user
--- ---------------------------------------------------------------------------
-
-CREATE FUNCTION permissions.token_subjects_check_rules()
-RETURNS trigger
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    user_account bigint;
-    issuer_found boolean;
-    issuer_account bigint;
-    dba boolean := permissions.caller_is_dba();
-BEGIN
-    SELECT u.account_id INTO user_account FROM permissions.users u
-     WHERE u.id OPERATOR(pg_catalog.=) NEW.user_id;
-    IF user_account IS NULL OR NOT (dba OR permissions.holds('manage_users', user_account)) THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-            MESSAGE = pg_catalog.format('user %s does not exist or is not visible to you', NEW.user_id),
-            HINT = 'Map subjects to users of accounts you manage.';
-    END IF;
-    IF NOT dba AND NOT permissions.manages(user_account) THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = 'only managers of the user''s account map token subjects',
-            DETAIL = 'A mapping lets whoever holds the subject act as the user, with all its grants: that is a manager''s trust, not manage_users''.',
-            HINT = 'Ask a manager of the account or a DBA.';
-    END IF;
-    SELECT true, i.account_id INTO issuer_found, issuer_account FROM permissions.token_issuers i
-     WHERE i.issuer OPERATOR(pg_catalog.=) NEW.issuer;
-    IF issuer_found IS NULL
-       OR issuer_account IS NOT NULL
-          AND NOT issuer_account OPERATOR(pg_catalog.=) ANY (permissions.account_path(user_account)) THEN
-        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-            MESSAGE = pg_catalog.format('token issuer "%s" is not registered for the account of user %s',
-                                        NEW.issuer, NEW.user_id),
-            HINT = 'A DBA registers issuers with permissions.register_token_issuer(); an issuer bound to an account takes subjects of users of that account and its sub-accounts.';
-    END IF;
-    IF issuer_account IS NULL AND NOT dba THEN
-        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-            MESSAGE = pg_catalog.format('only a superuser maps subjects of token issuer "%s"', NEW.issuer),
-            DETAIL = 'The issuer is shared by every tenant: a subject mapped in one tenant could not be mapped in another.',
-            HINT = 'Ask a DBA, or ask a DBA to bind the issuer to your account with permissions.register_token_issuer().';
-    END IF;
-    NEW.account_id := user_account;
-    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
-        NEW.created_by := OLD.created_by;
-        NEW.created_at := OLD.created_at;
-    ELSIF NOT permissions.restoring() THEN
-        NEW.created_by := CASE WHEN dba THEN NULL ELSE permissions.current_user_id() END;
-        NEW.created_at := pg_catalog.now();
-    END IF;
-    RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION permissions.token_subjects_check_rules() IS
-'Internal row trigger on token_subjects: the user must be one the caller manages (DBAs: any), the issuer registered for the user''s account subtree (shared issuers: DBAs only); account_id, created_by and created_at are set by the database.';
-REVOKE ALL ON FUNCTION permissions.token_subjects_check_rules() FROM PUBLIC;
-
-CREATE TRIGGER token_subjects_10_rules BEFORE INSERT OR UPDATE ON permissions.token_subjects
-    FOR EACH ROW EXECUTE FUNCTION permissions.token_subjects_check_rules();
-COMMENT ON TRIGGER token_subjects_10_rules ON permissions.token_subjects IS
-'Who may map which subject to which user; the columns the database sets.';

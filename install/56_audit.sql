@@ -124,12 +124,49 @@ CREATE TRIGGER credit_ledger_80_audit AFTER INSERT ON permissions.credit_ledger
 ALTER TABLE permissions.credit_ledger ENABLE ALWAYS TRIGGER credit_ledger_80_audit;
 COMMENT ON TRIGGER credit_ledger_80_audit ON permissions.credit_ledger IS 'Every credit movement is audited.';
 
--- (fires in the default mode only, unlike the audit triggers above, as the
--- update from 1.0 leaves it)
 CREATE TRIGGER token_subjects_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.token_subjects
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
+ALTER TABLE permissions.token_subjects ENABLE ALWAYS TRIGGER token_subjects_80_audit;
 COMMENT ON TRIGGER token_subjects_80_audit ON permissions.token_subjects IS
 'Every mapping made, changed or removed is in audit_log.';
+
+CREATE TRIGGER token_issuers_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.token_issuers
+    FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
+ALTER TABLE permissions.token_issuers ENABLE ALWAYS TRIGGER token_issuers_80_audit;
+COMMENT ON TRIGGER token_issuers_80_audit ON permissions.token_issuers IS
+'Every issuer registered, bound to an account, changed or deleted is in audit_log.';
+
+-- key changes are audited without the secret of an HS256 key
+CREATE FUNCTION permissions.token_keys_audit()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM permissions.require_trigger_table('token_keys_audit', TG_RELID, 'permissions.token_keys');
+    IF permissions.restoring() THEN
+        RETURN NULL;            -- the dump holds the audit entries already
+    END IF;
+    INSERT INTO permissions.audit_log (account_id, actor_id, actor_role, action, table_name, row_id, before, after)
+    VALUES (NULL, permissions.current_user_id(),
+            CASE WHEN pg_catalog.current_setting('role') OPERATOR(pg_catalog.=) 'none' THEN session_user
+                 ELSE pg_catalog.current_setting('role')::name END,
+            pg_catalog.lower(TG_OP), TG_TABLE_NAME,
+            CASE WHEN TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN OLD.id ELSE NEW.id END,
+            CASE WHEN TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) 'secret' END,
+            CASE WHEN TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) 'secret' END);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION permissions.token_keys_audit() IS
+'Internal row trigger on token_keys: writes the change to audit_log (never the HS256 secret), like audit_change().';
+REVOKE ALL ON FUNCTION permissions.token_keys_audit() FROM PUBLIC;
+
+CREATE TRIGGER token_keys_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.token_keys
+    FOR EACH ROW EXECUTE FUNCTION permissions.token_keys_audit();
+ALTER TABLE permissions.token_keys ENABLE ALWAYS TRIGGER token_keys_80_audit;
+COMMENT ON TRIGGER token_keys_80_audit ON permissions.token_keys IS
+'Every key registered, enabled, disabled, retired or deleted is in audit_log (never the secret).';
 
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON permissions.audit_log
     FOR EACH ROW EXECUTE FUNCTION permissions.append_only(

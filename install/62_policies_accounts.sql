@@ -282,6 +282,8 @@ COMMENT ON POLICY account_deletions_delete ON permissions.account_deletions IS
 -- extension's own code read or write these
 ALTER TABLE permissions.tenant_epochs ENABLE ROW LEVEL SECURITY;
 ALTER TABLE permissions.tenant_epochs FORCE ROW LEVEL SECURITY;
+ALTER TABLE permissions.tenant_locks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE permissions.tenant_locks FORCE ROW LEVEL SECURITY;
 ALTER TABLE permissions.session_identity_roles ENABLE ROW LEVEL SECURITY;
 ALTER TABLE permissions.session_identity_roles FORCE ROW LEVEL SECURITY;
 ALTER TABLE permissions.token_keys ENABLE ROW LEVEL SECURITY;

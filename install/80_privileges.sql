@@ -7,7 +7,8 @@
 --
 -- * the schema and the tables belong to the role permissions_client, which
 --   a DBA grants to the roles applications and people connect as (mapping a
---   login role to a user grants it too); PUBLIC has nothing;
+--   login role to a user grants it too); PUBLIC has nothing but the
+--   registry of protected application tables;
 -- * nobody but a DBA inserts or updates an id: ids come from the database,
 --   so no client can take the next id of another tenant's table (nor
 --   db_role_name, which the database sets, nor generated columns);
@@ -226,9 +227,18 @@ REVOKE ALL ON permissions.credit_balances FROM PUBLIC;
 GRANT SELECT ON permissions.credit_balances TO permissions_client;
 
 -- ---------------------------------------------------------------------------
+-- Application tables: the roles that own them (migration roles, not
+-- clients) register their protection; row-level security shows each its
+-- own tables
+-- ---------------------------------------------------------------------------
+
+GRANT SELECT, INSERT, DELETE ON permissions.protected_tables TO PUBLIC;
+
+-- ---------------------------------------------------------------------------
 -- Internal: nobody but the extension's code
 -- ---------------------------------------------------------------------------
 
 REVOKE ALL ON permissions.account_deletions FROM PUBLIC;
 REVOKE ALL ON permissions.tenant_epochs FROM PUBLIC;
+REVOKE ALL ON permissions.tenant_locks FROM PUBLIC;
 REVOKE ALL ON SEQUENCE permissions.access_epoch_seq FROM PUBLIC;

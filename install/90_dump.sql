@@ -11,8 +11,8 @@
 -- pg_dump's output sets it, a DBA's session is "restoring" and the triggers
 -- that derive rows (audit entries, creator grants, credit balances, recorded
 -- credential uses) leave them alone.  Not dumped: tenant_epochs (derived,
--- rebuilt by the restored rows' own triggers) and account_deletions (rows
--- live only inside delete_account()).
+-- rebuilt by the restored rows' own triggers), tenant_locks (made on first
+-- use) and account_deletions (rows live only inside delete_account()).
 -- ---------------------------------------------------------------------------
 
 -- accounts, users, the audit log, invitations
@@ -83,3 +83,6 @@ SELECT pg_catalog.pg_extension_config_dump('permissions.access_grants_id_seq', '
 SELECT pg_catalog.pg_extension_config_dump('permissions.account_credits', '');
 SELECT pg_catalog.pg_extension_config_dump('permissions.credit_ledger', '');
 SELECT pg_catalog.pg_extension_config_dump('permissions.credit_ledger_id_seq', '');
+
+-- the application tables under protect_table()
+SELECT pg_catalog.pg_extension_config_dump('permissions.protected_tables', '');

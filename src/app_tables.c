@@ -4,7 +4,7 @@
  *
  * permissions.protection_ddl_end() is an event trigger on ddl_command_end:
  * after every DDL statement of the database it runs
- * permissions.protection_enforce() (upgrade/1.1/60_app_tables.sql), which
+ * permissions.protection_enforce() (install/78_app_tables.sql), which
  * protects tables that became partitions or children of protected tables
  * and refuses the statement if a protected table is left short of its
  * protection.  That function runs DDL of its own; the event trigger does not
