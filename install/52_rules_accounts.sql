@@ -488,7 +488,7 @@ COMMENT ON TRIGGER users_14_removal ON permissions.users IS 'Only managers remov
 CREATE TRIGGER users_20_keep_a_manager BEFORE UPDATE OR DELETE ON permissions.users
     FOR EACH ROW EXECUTE FUNCTION permissions.users_keep_a_manager();
 COMMENT ON TRIGGER users_20_keep_a_manager ON permissions.users IS
-'Internal row trigger on users: a top-level account always keeps an active manager (checked under a lock on the account).';
+'A top-level account keeps an active manager, and a user turned single_performer keeps at most one directly granted performer (checked under the tenant''s lock, with a fresh snapshot).';
 
 CREATE TRIGGER users_70_drop_invitation AFTER UPDATE OF status, role, user_type, permissions, access ON permissions.users
     FOR EACH ROW WHEN (OLD.status = 'invited'

@@ -362,7 +362,7 @@ REVOKE ALL ON FUNCTION permissions.grants_check_one_performer() FROM PUBLIC;
 CREATE TRIGGER access_grants_10_rules BEFORE INSERT OR UPDATE ON permissions.access_grants
     FOR EACH ROW EXECUTE FUNCTION permissions.grants_check_rules();
 COMMENT ON TRIGGER access_grants_10_rules ON permissions.access_grants IS
-'Internal row trigger on access_grants: single_performer rules for everyone; no self-grant, tier1 to grant on a performer, manage_users to grant on a group, and the tier ceiling for non-superusers.';
+'A grant''s grantee and target never change and the target must be visible; non-superusers need tier1 to grant on a performer, manage_users and at most their own tier to grant on a group, and grant nothing to themselves.';
 
 CREATE TRIGGER access_grants_15_grantee BEFORE INSERT OR UPDATE ON permissions.access_grants
     FOR EACH ROW EXECUTE FUNCTION permissions.grants_check_grantee();

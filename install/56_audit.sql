@@ -60,49 +60,49 @@ CREATE TRIGGER accounts_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.accounts ENABLE ALWAYS TRIGGER accounts_80_audit;
 COMMENT ON TRIGGER accounts_80_audit ON permissions.accounts IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every account created, changed or deleted is in audit_log.';
 
 CREATE TRIGGER users_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.users
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.users ENABLE ALWAYS TRIGGER users_80_audit;
 COMMENT ON TRIGGER users_80_audit ON permissions.users IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every user created, changed or removed is in audit_log.';
 
 CREATE TRIGGER api_credentials_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.api_credentials
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.api_credentials ENABLE ALWAYS TRIGGER api_credentials_80_audit;
 COMMENT ON TRIGGER api_credentials_80_audit ON permissions.api_credentials IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every API credential created, changed or deleted is in audit_log (never its secret hash).';
 
 CREATE TRIGGER access_grants_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.access_grants
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.access_grants ENABLE ALWAYS TRIGGER access_grants_80_audit;
 COMMENT ON TRIGGER access_grants_80_audit ON permissions.access_grants IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every grant made, changed or revoked is in audit_log.';
 
 CREATE TRIGGER groups_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.groups
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.groups ENABLE ALWAYS TRIGGER groups_80_audit;
 COMMENT ON TRIGGER groups_80_audit ON permissions.groups IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every group created, changed or deleted is in audit_log.';
 
 CREATE TRIGGER group_members_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.group_members
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.group_members ENABLE ALWAYS TRIGGER group_members_80_audit;
 COMMENT ON TRIGGER group_members_80_audit ON permissions.group_members IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every group membership added, changed or removed is in audit_log.';
 
 CREATE TRIGGER teams_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.teams
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.teams ENABLE ALWAYS TRIGGER teams_80_audit;
 COMMENT ON TRIGGER teams_80_audit ON permissions.teams IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every team created, changed or deleted is in audit_log.';
 
 CREATE TRIGGER team_members_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.team_members
     FOR EACH ROW EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.team_members ENABLE ALWAYS TRIGGER team_members_80_audit;
 COMMENT ON TRIGGER team_members_80_audit ON permissions.team_members IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every team membership added, changed or removed is in audit_log.';
 
 -- only a move to another account
 CREATE TRIGGER performers_80_audit AFTER UPDATE OF account_id ON permissions.performers
@@ -110,7 +110,7 @@ CREATE TRIGGER performers_80_audit AFTER UPDATE OF account_id ON permissions.per
     EXECUTE FUNCTION permissions.audit_change();
 ALTER TABLE permissions.performers ENABLE ALWAYS TRIGGER performers_80_audit;
 COMMENT ON TRIGGER performers_80_audit ON permissions.performers IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret hash).';
+'Every move of a performer to another account is in audit_log.';
 
 -- reissuing an invitation, and every change of one (never the token hash)
 CREATE TRIGGER invitations_80_audit AFTER INSERT OR UPDATE OR DELETE ON permissions.invitations
