@@ -5,13 +5,13 @@
 # hand-written update scripts), another a fresh CREATE EXTENSION permissions
 # (the install script of the current version, built from install/*.sql);
 # test/upgrade/catalog.sql lists, with OIDs turned into names, every member
-# object, column, constraint, index, policy, trigger, rule, function,
-# privilege, comment, sequence, database setting and config-dump setting of
-# each, and any difference fails with a diff.  Then small changes of every
-# kind, each in a rolled-back transaction, must each show up in the
-# comparison (so it can fail), the released 1.0 script must be the file
-# that was released, and a fresh install must refuse a schema "permissions"
-# that holds objects of someone else.
+# object, column, constraint, index, policy, trigger, event trigger, rule,
+# function, privilege, comment, sequence, database setting and config-dump
+# setting of each, and any difference fails with a diff.  Then small
+# changes of every kind, each in a rolled-back transaction, must each show
+# up in the comparison (so it can fail), the released 1.0 script must be
+# the file that was released, and a fresh install must refuse a schema
+# "permissions" that holds objects of someone else.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -127,6 +127,7 @@ config dump|UPDATE pg_extension SET extconfig = array_append(coalesce(extconfig,
 member|ALTER EXTENSION permissions DROP FUNCTION permissions.raise_rule(text, text, text)
 not a member|CREATE TABLE permissions.regress_stray (x int)
 table rows|UPDATE permissions.tenant_epochs SET epoch = epoch + 1
+event trigger|ALTER EVENT TRIGGER permissions_protection DISABLE
 EOF
 '
 
@@ -168,7 +169,8 @@ fi
 empty=""
 for section in extension member schema relation column constraint index policy trigger view sequence \
         'table rows' function 'function body' aggregate type operator 'operator class' \
-        'operator family member' cast 'init privs' comment 'database setting' 'config dump'; do
+        'operator family member' cast 'init privs' comment 'database setting' 'config dump' \
+        'event trigger'; do
     grep -q "^$section | " "$work/fresh.txt" || empty="$empty${empty:+, }$section"
 done
 if [ -z "$empty" ]; then
