@@ -13,18 +13,27 @@
  * output sets it: the restored tables, policies and registry arrive in
  * separate statements), while an extension script runs, and in binary
  * upgrade.
+ *
+ * The registry of protected tables is written only through the definer
+ * functions protection_register() and protection_forget(), which check
+ * with protection_caller_owns() that their caller owns the tables.
  */
 #include "postgres.h"
 
 #include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/rls.h"
 
+#include "acting_role.h"
+
 PG_FUNCTION_INFO_V1(app_tables_ddl_end);
+PG_FUNCTION_INFO_V1(app_tables_caller_owns);
 
 /* How deep the enforcement runs now: its own DDL is not checked again. */
 static int	depth = 0;
@@ -65,4 +74,26 @@ app_tables_ddl_end(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 	PG_RETURN_VOID();
+}
+
+/*
+ * permissions.protection_caller_owns(tbl regclass) returns boolean
+ *		Whether the role acting now (inside a SECURITY DEFINER function of
+ *		the extension: its caller) owns the table, or is a superuser: the
+ *		check of the definer functions that write the registry of
+ *		protected tables for protect_table() and unprotect_table().
+ */
+Datum
+app_tables_caller_owns(PG_FUNCTION_ARGS)
+{
+	Oid			relid = PG_GETARG_OID(0);
+	Oid			role = acting_role();
+
+	if (!OidIsValid(role))
+		PG_RETURN_BOOL(false);
+#if PG_VERSION_NUM >= 160000
+	PG_RETURN_BOOL(object_ownercheck(RelationRelationId, relid, role));
+#else
+	PG_RETURN_BOOL(pg_class_ownercheck(relid, role));
+#endif
 }

@@ -6,7 +6,8 @@
  * to a tenant's access-relevant data (users, accounts, credentials, grants,
  * group and team memberships, performers) adds, in the same transaction, a
  * row (tenant, epoch) to permissions.tenant_epochs; a tenant's epoch is the
- * highest one a snapshot sees.  Tenant 0 moves with the few changes that
+ * set of its rows a snapshot sees (compared as a whole: epochs are drawn in
+ * one order and committed in another).  Tenant 0 moves with the few changes that
  * belong to no tenant (a login role mapped or unmapped by a DBA, a token key
  * or issuer changed, a TRUNCATE).
  *
@@ -226,7 +227,18 @@ epoch_tenant_of(int64 account_id, Snapshot snapshot)
 	return -1;
 }
 
-/* Keeps the highest epoch among a tenant's rows. */
+/* Mixes an epoch value (splitmix64's finalizer) for the fingerprint of a set. */
+static uint64
+epoch_mix(int64 epoch)
+{
+	uint64		z = (uint64) epoch + UINT64CONST(0x9E3779B97F4A7C15);
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* Adds a tenant's row to what is seen of it. */
 static void
 epoch_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
@@ -234,29 +246,39 @@ epoch_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	bool		isnull;
 	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TENANT_EPOCHS, "epoch"), &isnull);
 
-	if (!isnull && DatumGetInt64(d) > seen->epoch)
+	if (isnull)
+		return;
+	if (DatumGetInt64(d) > seen->epoch)
 		seen->epoch = DatumGetInt64(d);
+	seen->rows++;
+	seen->digest += epoch_mix(DatumGetInt64(d));
 }
 
-/* Reads a tenant's epoch under a snapshot: its highest row (0 when it has none). */
+/* Reads what a snapshot sees of a tenant's epoch rows (nothing when it has none). */
 void
 epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen)
 {
 	seen->tenant = tenant;
 	seen->epoch = 0;
+	seen->rows = 0;
+	seen->digest = 0;
 	catalog_scan(EXT_TENANT_EPOCHS, EXT_IDX_TENANT_EPOCHS_PKEY,
 				 catalog_attnum(EXT_TENANT_EPOCHS, "tenant_id"), Int64GetDatum(tenant),
 				 F_INT8EQ, snapshot, epoch_row_callback, seen);
 }
 
-/* True when the tenant's epoch still reads as seen under snapshot. */
+/*
+ * True when the tenant's epoch rows still read as seen under snapshot: the
+ * same rows, whatever order their transactions committed in (a change adds
+ * a row; pruning, which removes some, counts as a change too).
+ */
 bool
 epoch_unchanged(const EpochSeen *seen, Snapshot snapshot)
 {
 	EpochSeen	now;
 
 	epoch_read(seen->tenant, snapshot, &now);
-	return now.epoch == seen->epoch;
+	return now.epoch == seen->epoch && now.rows == seen->rows && now.digest == seen->digest;
 }
 
 /* Prepares (once per backend) and keeps a plan run as a superuser. */
@@ -328,7 +350,8 @@ epoch_touch(int64 tenant)
 
 	run_as_superuser(&touch_plan,
 					 "INSERT INTO permissions.tenant_epochs (tenant_id, epoch) "
-					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq'))",
+					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq')) "
+					 "ON CONFLICT DO NOTHING",
 					 tenant, SPI_OK_INSERT);
 	if (!IsolationUsesXactSnapshot())
 		run_as_superuser(&prune_plan,
