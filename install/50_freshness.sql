@@ -20,7 +20,7 @@ CREATE TABLE permissions.tenant_epochs (
     PRIMARY KEY (tenant_id, epoch)
 );
 COMMENT ON TABLE permissions.tenant_epochs IS
-'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is its highest row. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
+'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is the set of its rows a snapshot sees. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
 COMMENT ON COLUMN permissions.tenant_epochs.tenant_id IS 'The top-level account, or 0.';
 COMMENT ON COLUMN permissions.tenant_epochs.epoch IS
 'A value of permissions.access_epoch_seq, new with every transaction that changed the tenant''s access data.';
@@ -64,73 +64,89 @@ COMMENT ON FUNCTION permissions.cache_stats() IS
 -- ---------------------------------------------------------------------------
 -- The tables whose rows decide access.  A changed row moves the epochs of
 -- the tenants it belongs to; a TRUNCATE (DBAs only) moves every tenant's.
+-- They fire also when rows arrive by logical replication
+-- (session_replication_role = replica: ENABLE ALWAYS).
 -- ---------------------------------------------------------------------------
 
 CREATE TRIGGER accounts_90_access_changed AFTER INSERT OR DELETE OR UPDATE OF parent_id ON permissions.accounts
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.accounts ENABLE ALWAYS TRIGGER accounts_90_access_changed;
 COMMENT ON TRIGGER accounts_90_access_changed ON permissions.accounts IS
 'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.';
 
 CREATE TRIGGER accounts_91_truncated AFTER TRUNCATE ON permissions.accounts
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.accounts ENABLE ALWAYS TRIGGER accounts_91_truncated;
 COMMENT ON TRIGGER accounts_91_truncated ON permissions.accounts IS 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER users_90_access_changed AFTER INSERT OR DELETE OR UPDATE ON permissions.users
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.users ENABLE ALWAYS TRIGGER users_90_access_changed;
 COMMENT ON TRIGGER users_90_access_changed ON permissions.users IS
 'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.';
 
 CREATE TRIGGER users_91_truncated AFTER TRUNCATE ON permissions.users
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.users ENABLE ALWAYS TRIGGER users_91_truncated;
 COMMENT ON TRIGGER users_91_truncated ON permissions.users IS 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER api_credentials_90_access_changed AFTER INSERT OR DELETE OR UPDATE ON permissions.api_credentials
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.api_credentials ENABLE ALWAYS TRIGGER api_credentials_90_access_changed;
 COMMENT ON TRIGGER api_credentials_90_access_changed ON permissions.api_credentials IS
 'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.';
 
 CREATE TRIGGER api_credentials_91_truncated AFTER TRUNCATE ON permissions.api_credentials
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.api_credentials ENABLE ALWAYS TRIGGER api_credentials_91_truncated;
 COMMENT ON TRIGGER api_credentials_91_truncated ON permissions.api_credentials IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER access_grants_90_access_changed AFTER INSERT OR DELETE OR UPDATE ON permissions.access_grants
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.access_grants ENABLE ALWAYS TRIGGER access_grants_90_access_changed;
 COMMENT ON TRIGGER access_grants_90_access_changed ON permissions.access_grants IS
 'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.';
 
 CREATE TRIGGER access_grants_91_truncated AFTER TRUNCATE ON permissions.access_grants
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.access_grants ENABLE ALWAYS TRIGGER access_grants_91_truncated;
 COMMENT ON TRIGGER access_grants_91_truncated ON permissions.access_grants IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER group_members_90_access_changed AFTER INSERT OR DELETE OR UPDATE ON permissions.group_members
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.group_members ENABLE ALWAYS TRIGGER group_members_90_access_changed;
 COMMENT ON TRIGGER group_members_90_access_changed ON permissions.group_members IS
 'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.';
 
 CREATE TRIGGER group_members_91_truncated AFTER TRUNCATE ON permissions.group_members
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.group_members ENABLE ALWAYS TRIGGER group_members_91_truncated;
 COMMENT ON TRIGGER group_members_91_truncated ON permissions.group_members IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER team_members_90_access_changed AFTER INSERT OR DELETE OR UPDATE ON permissions.team_members
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.team_members ENABLE ALWAYS TRIGGER team_members_90_access_changed;
 COMMENT ON TRIGGER team_members_90_access_changed ON permissions.team_members IS
 'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.';
 
 CREATE TRIGGER team_members_91_truncated AFTER TRUNCATE ON permissions.team_members
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.team_members ENABLE ALWAYS TRIGGER team_members_91_truncated;
 COMMENT ON TRIGGER team_members_91_truncated ON permissions.team_members IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER performers_90_access_changed AFTER INSERT OR DELETE OR UPDATE OF account_id ON permissions.performers
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.performers ENABLE ALWAYS TRIGGER performers_90_access_changed;
 COMMENT ON TRIGGER performers_90_access_changed ON permissions.performers IS
 'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.';
 
 CREATE TRIGGER performers_91_truncated AFTER TRUNCATE ON permissions.performers
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.performers ENABLE ALWAYS TRIGGER performers_91_truncated;
 COMMENT ON TRIGGER performers_91_truncated ON permissions.performers IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
@@ -138,30 +154,36 @@ COMMENT ON TRIGGER performers_91_truncated ON permissions.performers IS
 -- the epochs move, and the access cache revalidates token identities.
 CREATE TRIGGER token_subjects_90_access_changed AFTER DELETE OR UPDATE ON permissions.token_subjects
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.token_subjects ENABLE ALWAYS TRIGGER token_subjects_90_access_changed;
 COMMENT ON TRIGGER token_subjects_90_access_changed ON permissions.token_subjects IS
 'A changed or removed row ends the token identities it gave, at the next statement of every session.';
 
 CREATE TRIGGER token_subjects_91_truncated AFTER TRUNCATE ON permissions.token_subjects
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.token_subjects ENABLE ALWAYS TRIGGER token_subjects_91_truncated;
 COMMENT ON TRIGGER token_subjects_91_truncated ON permissions.token_subjects IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER token_keys_90_access_changed AFTER DELETE OR UPDATE ON permissions.token_keys
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed('global');
+ALTER TABLE permissions.token_keys ENABLE ALWAYS TRIGGER token_keys_90_access_changed;
 COMMENT ON TRIGGER token_keys_90_access_changed ON permissions.token_keys IS
 'A changed or removed row ends the token identities it gave, at the next statement of every session.';
 
 CREATE TRIGGER token_keys_91_truncated AFTER TRUNCATE ON permissions.token_keys
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.token_keys ENABLE ALWAYS TRIGGER token_keys_91_truncated;
 COMMENT ON TRIGGER token_keys_91_truncated ON permissions.token_keys IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';
 
 CREATE TRIGGER token_issuers_90_access_changed AFTER DELETE OR UPDATE ON permissions.token_issuers
     FOR EACH ROW EXECUTE FUNCTION permissions.access_changed('global');
+ALTER TABLE permissions.token_issuers ENABLE ALWAYS TRIGGER token_issuers_90_access_changed;
 COMMENT ON TRIGGER token_issuers_90_access_changed ON permissions.token_issuers IS
 'A changed or removed row ends the token identities it gave, at the next statement of every session.';
 
 CREATE TRIGGER token_issuers_91_truncated AFTER TRUNCATE ON permissions.token_issuers
     FOR EACH STATEMENT EXECUTE FUNCTION permissions.access_changed();
+ALTER TABLE permissions.token_issuers ENABLE ALWAYS TRIGGER token_issuers_91_truncated;
 COMMENT ON TRIGGER token_issuers_91_truncated ON permissions.token_issuers IS
 'A TRUNCATE (DBAs only) moves every tenant''s access epoch.';

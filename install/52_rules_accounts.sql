@@ -520,7 +520,7 @@ BEGIN
         RETURN NEW;             -- row-level security refuses the write
     END IF;
     -- the creator is whose limits bind the credential (see limit_holder())
-    NEW.created_by := permissions.limit_holder();
+    NEW.created_by := permissions.minted_by(NEW.user_id);
     IF NEW.user_id OPERATOR(pg_catalog.<>) me AND NOT permissions.manages(NEW.account_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'you can create API credentials only for yourself',

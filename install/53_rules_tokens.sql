@@ -270,7 +270,7 @@ BEGIN
         NEW.created_by := OLD.created_by;
         NEW.created_at := OLD.created_at;
     ELSIF NOT permissions.restoring() THEN
-        NEW.created_by := CASE WHEN dba THEN NULL ELSE permissions.limit_holder() END;
+        NEW.created_by := CASE WHEN dba THEN NULL ELSE permissions.minted_by(NEW.user_id) END;
         NEW.created_at := pg_catalog.now();
     END IF;
     RETURN NEW;

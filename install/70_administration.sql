@@ -307,7 +307,7 @@ BEGIN
             HINT = 'Pass valid_for => interval ''7 days'', for instance.';
     END IF;
     INSERT INTO permissions.invitations AS i (user_id, account_id, token_hash, invited_by, expires_at)
-    VALUES (u.id, u.account_id, permissions.hash_api_secret(secret), permissions.limit_holder(),
+    VALUES (u.id, u.account_id, permissions.hash_api_secret(secret), permissions.minted_by(u.id),
             pg_catalog.now() OPERATOR(pg_catalog.+) valid_for)
     ON CONFLICT ON CONSTRAINT invitations_pkey DO UPDATE
        SET account_id = EXCLUDED.account_id, token_hash = EXCLUDED.token_hash,

@@ -228,11 +228,11 @@ GRANT SELECT ON permissions.credit_balances TO permissions_client;
 
 -- ---------------------------------------------------------------------------
 -- Application tables: the roles that own them (migration roles, not
--- clients) register their protection; row-level security shows each its
--- own tables
+-- clients) read the registry of their protection; row-level security shows
+-- each its own tables (protect_table() writes it, through definer functions)
 -- ---------------------------------------------------------------------------
 
-GRANT SELECT, INSERT, DELETE ON permissions.protected_tables TO PUBLIC;
+GRANT SELECT ON permissions.protected_tables TO PUBLIC;
 
 -- ---------------------------------------------------------------------------
 -- Internal: nobody but the extension's code
