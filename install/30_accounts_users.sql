@@ -21,7 +21,7 @@ CREATE TABLE permissions.accounts (
     plan        text NOT NULL DEFAULT 'standard',
     created_at  timestamptz NOT NULL DEFAULT now(),
     CHECK (parent_id IS DISTINCT FROM id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX accounts_parent_id_idx ON permissions.accounts (parent_id);
 COMMENT ON TABLE permissions.accounts IS
 'Tenants. An account may have sub-accounts through parent_id; managers of an account manage its whole subtree.';
@@ -64,7 +64,7 @@ CREATE TABLE permissions.users (
     db_role_name name,
     UNIQUE (id, account_id),
     UNIQUE (account_id, username)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX users_account_id_idx ON permissions.users (account_id);
 COMMENT ON TABLE permissions.users IS
 'Users of an account: role, user type, organization permissions and wildcard tier. db_role maps a login role to the user.';
@@ -102,7 +102,7 @@ CREATE TABLE permissions.audit_log (
     row_id      bigint,
     before      jsonb,
     after       jsonb
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX audit_log_account_id_idx ON permissions.audit_log (account_id, at);
 COMMENT ON TABLE permissions.audit_log IS
 'Append-only record of every permission-relevant change, written in the same transaction as the change.';
@@ -131,7 +131,7 @@ CREATE TABLE permissions.invitations (
     invited_by  bigint,
     created_at  timestamptz NOT NULL DEFAULT now(),
     expires_at  timestamptz NOT NULL
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.invitations IS
 'Pending invitations of invited users. Only the SHA-256 of the invitation token is kept; the token is shown once, by invite_user() or reissue_invitation().';
 COMMENT ON COLUMN permissions.invitations.user_id IS 'The invited user (status invited).';
@@ -201,7 +201,7 @@ REVOKE ALL ON FUNCTION permissions.accounts_related(bigint, bigint) FROM PUBLIC;
 
 CREATE TABLE permissions.account_deletions (
     account_id bigint PRIMARY KEY
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.account_deletions IS
 'Internal: accounts that permissions.delete_account() is deleting in the current transaction (rows never outlive the call).';
 COMMENT ON COLUMN permissions.account_deletions.account_id IS

@@ -31,7 +31,7 @@ CREATE TABLE permissions.api_credentials (
     last_used_at timestamptz,
     FOREIGN KEY (user_id, account_id) REFERENCES permissions.users (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX api_credentials_user_id_idx ON permissions.api_credentials (user_id);
 COMMENT ON TABLE permissions.api_credentials IS
 'Named API credentials for pooled connections. Only the SHA-256 of the secret is kept; the secret is shown once, at creation.';
@@ -54,7 +54,7 @@ COMMENT ON COLUMN permissions.api_credentials.last_used_at IS
 CREATE TABLE permissions.api_credential_uses (
     credential_id bigint PRIMARY KEY,
     last_used_at  timestamptz
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.api_credential_uses IS
 'When each API credential was last used (to the second). Written by authenticate() only; no foreign key, so deleting a credential never waits for a session that is recording a use of it.';
 COMMENT ON COLUMN permissions.api_credential_uses.credential_id IS
@@ -144,7 +144,7 @@ CREATE TABLE permissions.session_identity_roles (
     role_name   name PRIMARY KEY,
     allowed_at  timestamptz NOT NULL DEFAULT now(),
     note        text
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.session_identity_roles IS
 'Roles that may hold a session-scope identity (authenticate(..., session => true)); a DBA adds them with permissions.allow_session_identity(). By name, so the list survives dump and restore.';
 COMMENT ON COLUMN permissions.session_identity_roles.role_name IS 'The role (the one that calls authenticate), by name.';
@@ -234,7 +234,7 @@ CREATE TABLE permissions.token_issuers (
     key_grace    interval NOT NULL DEFAULT '1 day'
                  CHECK (key_grace >= '0' AND key_grace <= '90 days'),
     created_at   timestamptz NOT NULL DEFAULT now()
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.token_issuers IS
 'Identity providers whose signed tokens permissions.authenticate_token() accepts, by their "iss" value. Registered by DBAs (register_token_issuer(), bind_token_issuer(), register_token_key(), sync_token_keys()); every change is audited; deleting one ends every identity its tokens gave, at the next statement.';
 COMMENT ON COLUMN permissions.token_issuers.id IS 'The issuer''s id, chosen by the database.';
@@ -269,7 +269,7 @@ CREATE TABLE permissions.token_keys (
     CHECK ((algorithm = 'HS256') = (public_key IS NULL)),
     CHECK (secret IS NULL OR length(secret) >= 32),
     CHECK (not_after > not_before)
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.token_keys IS
 'Signature keys of token issuers, chosen by the token''s "kid" header; each key verifies exactly one algorithm. Only superusers read or write this table (an HS256 secret is a secret). Key material never changes in place: rotation registers a new kid and disables the old one (sync_token_keys() does both from the issuer''s key set). Deleting or disabling a key, or its window closing, ends every identity it verified, at the next statement.';
 COMMENT ON COLUMN permissions.token_keys.id IS 'The key''s id, chosen by the database; a token identity refers to it.';
@@ -304,7 +304,7 @@ CREATE TABLE permissions.token_subjects (
     UNIQUE (issuer, subject),
     FOREIGN KEY (user_id, account_id) REFERENCES permissions.users (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX token_subjects_user_id_idx ON permissions.token_subjects (user_id);
 COMMENT ON TABLE permissions.token_subjects IS
 'Which user each subject ("sub") of a token issuer is. Maintained by DBAs and by managers of the user''s account (map_token_subject()); a mapping lets whoever holds the subject act as the user. Deleting one ends the identities it gave at the next statement.';

@@ -20,7 +20,7 @@ CREATE TABLE permissions.pinpoints (
     created_by       bigint DEFAULT permissions.current_user_id() REFERENCES permissions.users (id) ON DELETE SET NULL,
     created_at       timestamptz NOT NULL DEFAULT now(),
     UNIQUE (account_id, name)
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.pinpoints IS
 'The account''s pinpoint library (behaviours to chart). Every user of the account sees it; manage_pinpoints changes it.';
 COMMENT ON COLUMN permissions.pinpoints.id IS 'The pinpoint''s id, chosen by the database.';
@@ -39,7 +39,7 @@ CREATE TABLE permissions.tags (
     created_by  bigint DEFAULT permissions.current_user_id() REFERENCES permissions.users (id) ON DELETE SET NULL,
     UNIQUE (account_id, name),
     UNIQUE (id, account_id)
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.tags IS 'The account''s tag library; manage_tags changes it.';
 COMMENT ON COLUMN permissions.tags.id IS 'The tag''s id, chosen by the database.';
 COMMENT ON COLUMN permissions.tags.account_id IS 'The account whose tag library holds the tag.';
@@ -52,7 +52,7 @@ CREATE TABLE permissions.journal_types (
     name        text NOT NULL,
     created_by  bigint DEFAULT permissions.current_user_id() REFERENCES permissions.users (id) ON DELETE SET NULL,
     UNIQUE (account_id, name)
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.journal_types IS 'Journal types of the account; manage_journal_types changes them.';
 COMMENT ON COLUMN permissions.journal_types.id IS 'The journal type''s id, chosen by the database.';
 COMMENT ON COLUMN permissions.journal_types.account_id IS 'The account whose library holds the journal type.';
@@ -66,7 +66,7 @@ CREATE TABLE permissions.chart_views (
     name        text NOT NULL,
     settings    jsonb NOT NULL DEFAULT '{}',
     created_by  bigint DEFAULT permissions.current_user_id()
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX chart_views_account_id_idx ON permissions.chart_views (account_id);
 COMMENT ON TABLE permissions.chart_views IS
 'Saved chart views; owner_id NULL is an organization default (manage_org_chart_views).';
@@ -85,7 +85,7 @@ CREATE TABLE permissions.reporting_views (
     name        text NOT NULL,
     settings    jsonb NOT NULL DEFAULT '{}',
     created_by  bigint DEFAULT permissions.current_user_id()
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX reporting_views_account_id_idx ON permissions.reporting_views (account_id);
 COMMENT ON TABLE permissions.reporting_views IS
 'Saved reporting views (view_reporting); owner_id NULL is an organization default (manage_org_reporting_views).';

@@ -21,7 +21,7 @@ CREATE TABLE permissions.performers (
     created_by  bigint DEFAULT permissions.current_user_id() REFERENCES permissions.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (id, account_id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX performers_account_id_idx ON permissions.performers (account_id);
 COMMENT ON TABLE permissions.performers IS 'The learners being charted (profiles). Whoever creates one gets a tier1 grant on it.';
 COMMENT ON COLUMN permissions.performers.id IS 'The performer''s id, chosen by the database.';
@@ -46,7 +46,7 @@ CREATE TABLE permissions.charts (
     FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE,
     UNIQUE (id, performer_id, account_id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX charts_performer_id_idx ON permissions.charts (performer_id);
 CREATE INDEX charts_account_id_idx ON permissions.charts (account_id);
 COMMENT ON TABLE permissions.charts IS 'A performer charted on a pinpoint.';
@@ -71,7 +71,7 @@ CREATE TABLE permissions.measurements (
     created_at    timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (chart_id, performer_id, account_id) REFERENCES permissions.charts (id, performer_id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX measurements_chart_id_idx ON permissions.measurements (chart_id, measured_on);
 CREATE INDEX measurements_performer_id_idx ON permissions.measurements (performer_id, measured_on);
 CREATE INDEX measurements_account_id_idx ON permissions.measurements (account_id);
@@ -100,7 +100,7 @@ CREATE TABLE permissions.conditions (
     created_at   timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (chart_id, performer_id, account_id) REFERENCES permissions.charts (id, performer_id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX conditions_chart_id_idx ON permissions.conditions (chart_id, starts_on);
 CREATE INDEX conditions_performer_id_idx ON permissions.conditions (performer_id);
 CREATE INDEX conditions_account_id_idx ON permissions.conditions (account_id);
@@ -125,7 +125,7 @@ CREATE TABLE permissions.notes (
     created_at   timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (chart_id, performer_id, account_id) REFERENCES permissions.charts (id, performer_id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX notes_chart_id_idx ON permissions.notes (chart_id, noted_on);
 CREATE INDEX notes_performer_id_idx ON permissions.notes (performer_id);
 CREATE INDEX notes_account_id_idx ON permissions.notes (account_id);
@@ -151,7 +151,7 @@ CREATE TABLE permissions.journals (
     FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE,
     UNIQUE (id, performer_id, account_id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX journals_performer_id_idx ON permissions.journals (performer_id, entry_date);
 CREATE INDEX journals_account_id_idx ON permissions.journals (account_id, entry_date);
 CREATE INDEX journals_created_by_idx ON permissions.journals (created_by);
@@ -193,7 +193,7 @@ CREATE TABLE permissions.tag_assignments (
              WHEN 'user' THEN target_user_id IS NOT NULL AND num_nonnulls(performer_id, chart_id, journal_id, pinpoint_id) = 0
              WHEN 'pinpoint' THEN pinpoint_id IS NOT NULL AND num_nonnulls(performer_id, chart_id, journal_id, target_user_id) = 0
            END)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX tag_assignments_performer_id_idx ON permissions.tag_assignments (performer_id);
 CREATE INDEX tag_assignments_account_id_idx ON permissions.tag_assignments (account_id);
 CREATE INDEX tag_assignments_tag_id_idx ON permissions.tag_assignments (tag_id);
@@ -228,7 +228,7 @@ CREATE TABLE permissions.assessments (
     created_at   timestamptz NOT NULL DEFAULT now(),
     FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX assessments_performer_id_idx ON permissions.assessments (performer_id, taken_at);
 CREATE INDEX assessments_account_id_idx ON permissions.assessments (account_id, taken_at);
 COMMENT ON TABLE permissions.assessments IS
@@ -258,7 +258,7 @@ CREATE TABLE permissions.reviews (
     FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE,
     UNIQUE (id, account_id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX reviews_account_id_idx ON permissions.reviews (account_id);
 CREATE INDEX reviews_performer_id_idx ON permissions.reviews (performer_id);
 COMMENT ON TABLE permissions.reviews IS
@@ -281,7 +281,7 @@ CREATE TABLE permissions.review_participants (
     PRIMARY KEY (review_id, user_id),
     FOREIGN KEY (review_id, account_id) REFERENCES permissions.reviews (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX review_participants_user_id_idx ON permissions.review_participants (user_id);
 COMMENT ON TABLE permissions.review_participants IS
 'Who takes part in a 360 review, and as what. account_id is the review''s (set by a trigger); participants are users of that account, of an account above it or of one of its sub-accounts.';

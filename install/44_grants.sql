@@ -15,7 +15,7 @@ CREATE TABLE permissions.groups (
     created_by  bigint DEFAULT permissions.current_user_id() REFERENCES permissions.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (id, account_id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX groups_account_id_idx ON permissions.groups (account_id);
 COMMENT ON TABLE permissions.groups IS 'Named sets of performers of one account; a grant on a group reaches its members.';
 COMMENT ON COLUMN permissions.groups.id IS 'The group''s id, chosen by the database.';
@@ -34,7 +34,7 @@ CREATE TABLE permissions.group_members (
         ON DELETE CASCADE ON UPDATE CASCADE,
     FOREIGN KEY (performer_id, account_id) REFERENCES permissions.performers (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX group_members_performer_id_idx ON permissions.group_members (performer_id);
 COMMENT ON TABLE permissions.group_members IS
 'Performers in a group. Adding one extends the group''s grants to it, so it needs tier1 on the performer.';
@@ -50,7 +50,7 @@ CREATE TABLE permissions.teams (
     created_by  bigint DEFAULT permissions.current_user_id() REFERENCES permissions.users (id) ON DELETE SET NULL,
     created_at  timestamptz NOT NULL DEFAULT now(),
     UNIQUE (id, account_id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX teams_account_id_idx ON permissions.teams (account_id);
 COMMENT ON TABLE permissions.teams IS 'Named sets of users of one account; a grant to a team reaches its members.';
 COMMENT ON COLUMN permissions.teams.id IS 'The team''s id, chosen by the database.';
@@ -69,7 +69,7 @@ CREATE TABLE permissions.team_members (
         ON DELETE CASCADE ON UPDATE CASCADE,
     FOREIGN KEY (user_id, account_id) REFERENCES permissions.users (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX team_members_user_id_idx ON permissions.team_members (user_id);
 COMMENT ON TABLE permissions.team_members IS 'Users in a team (users of the team''s account).';
 COMMENT ON COLUMN permissions.team_members.team_id IS 'The team the user is in.';
@@ -96,7 +96,7 @@ CREATE TABLE permissions.access_grants (
     FOREIGN KEY (group_id, account_id) REFERENCES permissions.groups (id, account_id)
         ON DELETE CASCADE ON UPDATE CASCADE,
     UNIQUE NULLS NOT DISTINCT (user_id, team_id, performer_id, group_id)
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX access_grants_user_id_idx ON permissions.access_grants (user_id);
 CREATE INDEX access_grants_team_id_idx ON permissions.access_grants (team_id);
 CREATE INDEX access_grants_performer_id_idx ON permissions.access_grants (performer_id);

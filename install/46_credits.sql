@@ -12,7 +12,7 @@ CREATE TABLE permissions.account_credits (
     account_id  bigint PRIMARY KEY REFERENCES permissions.accounts (id) ON DELETE CASCADE,
     balance     bigint NOT NULL DEFAULT 0 CONSTRAINT account_credits_balance_not_negative CHECK (balance >= 0),
     updated_at  timestamptz NOT NULL DEFAULT now()
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.account_credits IS
 'Credit balance of each account: the sum of its credit_ledger entries, kept by a trigger on the ledger. The row is locked by every movement, and the CHECK keeps it from going below zero.';
 COMMENT ON COLUMN permissions.account_credits.account_id IS 'The account whose balance this is.';
@@ -29,7 +29,7 @@ CREATE TABLE permissions.credit_ledger (
     assessment_id      bigint,
     created_by         bigint DEFAULT permissions.current_user_id(),
     created_at         timestamptz NOT NULL DEFAULT now()
-);
+) WITH (vacuum_truncate = off);
 CREATE INDEX credit_ledger_account_id_idx ON permissions.credit_ledger (account_id, created_at);
 COMMENT ON TABLE permissions.credit_ledger IS
 'Append-only credit movements (+ in, - out). Written only by add_credits(), transfer_credits(), assessments and delete_account(); entries outlive a deleted account.';

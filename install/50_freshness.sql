@@ -18,7 +18,7 @@ CREATE TABLE permissions.tenant_epochs (
     tenant_id   bigint NOT NULL,
     epoch       bigint NOT NULL,
     PRIMARY KEY (tenant_id, epoch)
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.tenant_epochs IS
 'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is the set of its rows a snapshot sees. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
 COMMENT ON COLUMN permissions.tenant_epochs.tenant_id IS 'The top-level account, or 0.';
@@ -32,7 +32,7 @@ VALUES (0, pg_catalog.nextval('permissions.access_epoch_seq'));
 
 CREATE TABLE permissions.tenant_locks (
     tenant_id   bigint PRIMARY KEY
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.tenant_locks IS
 'Internal: a row per tenant, made on first use and only ever locked: permissions.lock_tenant() holds it while a rule that spans rows (the last manager of an account, the one performer of a single_performer user, a move in the account tree) is checked, so two transactions of one tenant check such rules one after the other.';
 COMMENT ON COLUMN permissions.tenant_locks.tenant_id IS 'The top-level account.';

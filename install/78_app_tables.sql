@@ -41,7 +41,7 @@ CREATE TABLE permissions.protected_tables (
     write_permission text,
     policies         jsonb NOT NULL,
     protected_at     timestamptz NOT NULL DEFAULT now()
-);
+) WITH (vacuum_truncate = off);
 COMMENT ON TABLE permissions.protected_tables IS
 'The application tables permissions.protect_table() protects, each partition and child included, with their kind and the policies it made (as PostgreSQL shows them), against which permissions.protection_gaps() compares them. Owners of a table read its row; only protect_table() and unprotect_table() write them.';
 COMMENT ON COLUMN permissions.protected_tables.tbl IS 'The protected table.';

@@ -106,6 +106,8 @@ comment|COMMENT ON TRIGGER users_10_rules ON permissions.users IS '\''changed'\'
 column|ALTER TABLE permissions.users ALTER COLUMN id SET GENERATED ALWAYS
 column|ALTER TABLE permissions.notes ALTER COLUMN body SET STORAGE EXTERNAL
 relation|ALTER TABLE permissions.tags SET (fillfactor = 50)
+relation|ALTER TABLE permissions.tenant_epochs RESET (vacuum_truncate)
+relation|ALTER TABLE permissions.notes SET (toast.vacuum_truncate = off)
 rule|CREATE RULE regress_rule AS ON DELETE TO permissions.tags DO INSTEAD NOTHING
 statistics|CREATE STATISTICS permissions.regress_stats ON account_id, name FROM permissions.tags
 view|CREATE OR REPLACE VIEW permissions.billing AS SELECT account_id, parent_id, name, plan, users, active_users, performers FROM permissions.billing_summary() WHERE false

@@ -56,11 +56,13 @@ UNION ALL
 SELECT 'default acl', format('%s %s', d.defaclrole::regrole, d.defaclobjtype), d.defaclacl::text
   FROM pg_default_acl d WHERE d.defaclnamespace = 'permissions'::regnamespace
 UNION ALL
--- relations: kind, owner, row-level security, options, privileges
+-- relations: kind, owner, row-level security, storage parameters (the
+-- table's and its TOAST table's), privileges
 SELECT 'relation', r.oid::regclass::text,
-       format('kind=%s persistence=%s owner=%s rls=%s force_rls=%s replident=%s options=%s am=%s inherits=%s partition=%s acl=%s',
+       format('kind=%s persistence=%s owner=%s rls=%s force_rls=%s replident=%s options=%s toast_options=%s am=%s inherits=%s partition=%s acl=%s',
               r.relkind, r.relpersistence, r.relowner::regrole, r.relrowsecurity, r.relforcerowsecurity,
-              r.relreplident, r.reloptions, (SELECT amname FROM pg_am WHERE oid = r.relam),
+              r.relreplident, r.reloptions, (SELECT t.reloptions FROM pg_class t WHERE t.oid = r.reltoastrelid),
+              (SELECT amname FROM pg_am WHERE oid = r.relam),
               (SELECT string_agg(i.inhparent::regclass::text, ',' ORDER BY i.inhseqno)
                  FROM pg_inherits i WHERE i.inhrelid = r.oid),
               pg_get_expr(r.relpartbound, r.oid), r.relacl)
