@@ -31,7 +31,7 @@ ACCESSIBLE_MIN = {'view': 1, 'create': 2, 'edit': 2, 'delete': 3}
 
 # the points on which 1.1 changes 1.0 and the model can answer either way
 POINTS_11 = ['membership', 'tag_own', 'grant_line', 'expiry', 'ids', 'usernames',
-             'credential_scope', 'definer', 'privileges']
+             'credential_scope', 'definer', 'privileges', 'child_rows']
 
 # tables whose rows are performer data, and the kind that governs them
 PERFORMER_DATA = {'performers': 'performer', 'charts': 'chart', 'measurements': 'measurement',
