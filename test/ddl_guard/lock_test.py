@@ -34,7 +34,6 @@ import sys
 import time
 
 import psycopg
-from psycopg import errors, sql
 
 DB = "ddl_guard_test"
 CLIENT = "ddl_guard_client"
