@@ -21,7 +21,7 @@
  *
  * These run only where the library is loaded: CREATE EXTENSION sets
  * session_preload_libraries for the database so that every session loads
- * it (see upgrade/1.1/97_preload.sql).
+ * it (see install/97_preload.sql).
  */
 #include "postgres.h"
 

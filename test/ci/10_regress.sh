@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# pg_regress and isolation suites on a fresh install of the current version.
+# pg_regress and isolation suites on a fresh install of the current version
+# (its install script, built from install/*.sql).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 log=$(mktemp)

@@ -104,6 +104,7 @@ DECLARE
     issuer_account bigint;
     dba boolean := permissions.caller_is_dba();
 BEGIN
+    PERFORM permissions.require_trigger_table('token_subjects_check_rules', TG_RELID, 'permissions.token_subjects');
     SELECT u.account_id INTO user_account FROM permissions.users u
      WHERE u.id OPERATOR(pg_catalog.=) NEW.user_id;
     IF user_account IS NULL OR NOT (dba OR permissions.holds('manage_users', user_account)) THEN
