@@ -226,6 +226,11 @@ GRANT SELECT ON permissions.billing TO permissions_client;
 REVOKE ALL ON permissions.credit_balances FROM PUBLIC;
 GRANT SELECT ON permissions.credit_balances TO permissions_client;
 
+-- the accounting of disclosures: its view only (the library writes the table)
+REVOKE ALL ON permissions.disclosure_log FROM PUBLIC;
+REVOKE ALL ON permissions.disclosures FROM PUBLIC;
+GRANT SELECT ON permissions.disclosures TO permissions_client;
+
 -- ---------------------------------------------------------------------------
 -- Application tables: the roles that own them (migration roles, not
 -- clients) read the registry of their protection; row-level security shows

@@ -86,3 +86,7 @@ SELECT pg_catalog.pg_extension_config_dump('permissions.credit_ledger_id_seq', '
 
 -- the application tables under protect_table()
 SELECT pg_catalog.pg_extension_config_dump('permissions.protected_tables', '');
+
+-- the accounting of disclosures
+SELECT pg_catalog.pg_extension_config_dump('permissions.disclosure_log', '');
+SELECT pg_catalog.pg_extension_config_dump('permissions.disclosure_log_id_seq', '');
