@@ -47,6 +47,7 @@
 
 #include "catalog.h"
 #include "epoch.h"
+#include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(epoch_access_changed);
 PG_FUNCTION_INFO_V1(epoch_lock_tenant);
@@ -79,7 +80,7 @@ static int	subxacts_cap = 0;
 static SPIPlanPtr touch_plan = NULL;
 
 /* The relation file the remembered row versions belong to. */
-static RelFileNode epoch_node;
+static RelFileLocator epoch_node;
 static bool epoch_node_valid = false;
 
 /* Forgets moves undone by a rollback, and hands a committed child's to its parent. */
@@ -231,7 +232,7 @@ epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen)
 				 catalog_attnum(EXT_TENANT_EPOCHS, "tenant_id"), Int64GetDatum(tenant),
 				 F_INT8EQ, snapshot, epoch_row_callback, seen);
 	rel = table_open(catalog_relid(EXT_TENANT_EPOCHS), AccessShareLock);
-	epoch_node = rel->rd_node;
+	epoch_node = rel->rd_locator;
 	epoch_node_valid = true;
 	table_close(rel, AccessShareLock);
 }
@@ -251,7 +252,7 @@ epoch_unchanged(const EpochSeen *seen, Snapshot snapshot)
 		Relation	rel = table_open(catalog_relid(EXT_TENANT_EPOCHS), AccessShareLock);
 		bool		same = false;
 
-		if (RelFileNodeEquals(rel->rd_node, epoch_node) &&
+		if (RelFileLocatorEquals(rel->rd_locator, epoch_node) &&
 			ItemPointerGetBlockNumber(&seen->tid) < RelationGetNumberOfBlocks(rel))
 		{
 			HeapTupleData tuple;

@@ -52,6 +52,7 @@
 #include "catalog.h"
 #include "identity.h"
 #include "jws.h"
+#include "pg_compat.h"
 #include "role.h"
 #include "token.h"
 
@@ -149,8 +150,7 @@ typedef struct UserInfo
  * Ends every identity, logs why on the server only, and raises the one
  * error every refused token gets.
  */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 token_refused(const char *reason)
 {
 	identity_end_all();
