@@ -7,4 +7,5 @@
 # fail (its self-test: a model that misses changes must be caught).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. test/libpq-env.sh  # bench/concurrency would use the server they name
 bench/concurrency --check --self-test --scale tiny --check-duration "${CHURN_CHECK_SECONDS:-30}"
