@@ -71,7 +71,6 @@
 #include "utils/hsearch.h"
 #include "utils/memutils.h"
 #include "utils/plancache.h"
-#include "utils/queryjumble.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -80,6 +79,7 @@
 #include "disclosure.h"
 #include "disclosure_log.h"
 #include "matrix.h"
+#include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(disclosure_can_view);
 
@@ -575,12 +575,12 @@ guard_run(QueryDesc *qd)
 
 /* The previous ExecutorRun. */
 static void
-run(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once)
+run(EXECUTOR_RUN_PARAMS)
 {
 	if (prev_ExecutorRun)
-		prev_ExecutorRun(qd, direction, count, execute_once);
+		prev_ExecutorRun(EXECUTOR_RUN_ARGS);
 	else
-		standard_ExecutorRun(qd, direction, count, execute_once);
+		standard_ExecutorRun(EXECUTOR_RUN_ARGS);
 }
 
 /*
@@ -591,7 +591,7 @@ run(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once)
  * and the error goes on.
  */
 static void
-run_guarded(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once)
+run_guarded(EXECUTOR_RUN_PARAMS)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -602,7 +602,7 @@ run_guarded(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_o
 	depth++;
 	PG_TRY();
 	{
-		run(qd, direction, count, execute_once);
+		run(EXECUTOR_RUN_ARGS);
 	}
 	PG_CATCH();
 	{
@@ -629,20 +629,20 @@ run_guarded(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_o
 
 /* ExecutorRun hook: a top-level run writes what it read before it returns. */
 static void
-disclosure_ExecutorRun(QueryDesc *qd, ScanDirection direction, uint64 count, bool execute_once)
+disclosure_ExecutorRun(EXECUTOR_RUN_PARAMS)
 {
 	bool		top = depth == 0;
 
 	if (top)
-		begin_top(qd);
-	if (top && guard_run(qd))
-		run_guarded(qd, direction, count, execute_once);
+		begin_top(queryDesc);
+	if (top && guard_run(queryDesc))
+		run_guarded(EXECUTOR_RUN_ARGS);
 	else
 	{
 		depth++;
 		PG_TRY();
 		{
-			run(qd, direction, count, execute_once);
+			run(EXECUTOR_RUN_ARGS);
 		}
 		PG_FINALLY();
 		{

@@ -53,6 +53,7 @@
 
 #include "catalog.h"
 #include "disclosure_log.h"
+#include "pg_compat.h"
 
 static const char *const kind_names[KIND_COUNT] = {
 	"performer", "chart", "measurement", "condition", "note", "tag", "journal", "access"
@@ -138,15 +139,17 @@ int8_array(const DisclosureRecord *records, int n, bool performers)
 
 /* The identity sequence of disclosure_log, looked up once per table. */
 static Oid
-id_sequence(Oid relid, AttrNumber attnum)
+id_sequence(Relation rel, AttrNumber attnum)
 {
+	Oid			relid = RelationGetRelid(rel);
+
 	static Oid	cached_rel = InvalidOid;
 	static Oid	cached_seq = InvalidOid;
 
 	if (relid != cached_rel || !OidIsValid(cached_seq) ||
 		get_rel_relkind(cached_seq) != RELKIND_SEQUENCE)
 	{
-		cached_seq = getIdentitySequence(relid, attnum, false);
+		cached_seq = IDENTITY_SEQUENCE(rel, attnum);
 		cached_rel = relid;
 	}
 	return cached_seq;
@@ -204,7 +207,7 @@ disclosure_log_write(const DisclosureRecord *records, int n)
 		return;
 	rel = table_open(relid, RowExclusiveLock);
 	desc = RelationGetDescr(rel);
-	seqid = id_sequence(relid, COL("id") + 1);
+	seqid = id_sequence(rel, COL("id") + 1);
 	indexoids = RelationGetIndexList(rel);
 	nindexes = list_length(indexoids);
 	indexes = palloc(sizeof(Relation) * Max(nindexes, 1));

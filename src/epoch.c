@@ -56,6 +56,7 @@
 #include "catalog.h"
 #include "epoch.h"
 #include "hints.h"
+#include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(epoch_access_changed);
 PG_FUNCTION_INFO_V1(epoch_lock_tenant);

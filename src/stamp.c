@@ -32,11 +32,14 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
@@ -44,11 +47,10 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/acl.h"
 #include "utils/syscache.h"
-#include "catalog/pg_class.h"
 
 #include "access_cache.h"
+#include "pg_compat.h"
 #include "stamp.h"
 
 PG_FUNCTION_INFO_V1(stamp_row);
@@ -174,7 +176,7 @@ stamp_info(Relation rel, bool stamp_creator)
 				RelationGetNamespace(rel) == schema)
 			{
 				info->id_att = att->attnum;
-				info->id_seq = getIdentitySequence(relid, att->attnum, false);
+				info->id_seq = IDENTITY_SEQUENCE(rel, att->attnum);
 				info->movable = sequence_movable_by(info->id_seq, &info->movable_by);
 			}
 			if (strcmp(NameStr(att->attname), "created_by") == 0 && att->atttypid == INT8OID)

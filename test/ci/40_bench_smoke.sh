@@ -4,4 +4,5 @@
 # Its timing targets are information, not failures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. test/libpq-env.sh  # bench/run would use the server they name
 bench/run --scale tiny --smoke --accounting

@@ -10,4 +10,5 @@
 # between the test's own clients.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. test/libpq-env.sh  # bench/concurrency would use the server they name
 bench/concurrency --check --self-test --scale tiny --check-duration "${CHURN_CHECK_SECONDS:-30}"

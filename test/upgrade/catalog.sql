@@ -25,6 +25,19 @@ CREATE TEMP VIEW ext_procs AS
       FROM pg_proc p
      WHERE p.oid IN (SELECT objid FROM ext_members WHERE classid = 'pg_proc'::regclass);
 
+-- the row count and a digest of the rows of a table (a function: the query
+-- differs per table)
+CREATE FUNCTION pg_temp.table_rows(t regclass) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    result text;
+BEGIN
+    EXECUTE format('SELECT count(*) || '' rows, md5 '' || md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM %s t', t)
+        INTO result;
+    RETURN result;
+END
+$$;
+
 CREATE TEMP VIEW facts(section, object, fact) AS
 -- the extension itself
 SELECT 'extension', e.extname::text,
@@ -148,10 +161,7 @@ SELECT 'sequence', s.seqrelid::regclass::text,
   FROM pg_sequence s JOIN ext_rels r ON r.oid = s.seqrelid
 UNION ALL
 -- rows the scripts put in the extension's tables
-SELECT 'table rows', r.oid::regclass::text,
-       (xpath('/row/x/text()',
-              query_to_xml(format('SELECT count(*) || '' rows, md5 '' || md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) AS x FROM %s t', r.oid::regclass),
-                           false, true, '')))[1]::text
+SELECT 'table rows', r.oid::regclass::text, pg_temp.table_rows(r.oid)
   FROM ext_rels r WHERE r.relkind IN ('r', 'p')
 UNION ALL
 -- functions: attributes, then the definition line by line
