@@ -24,7 +24,7 @@ SELECT c.account_id, c.performer_id, c.id, date '2024-01-01', 1 FROM permissions
 INSERT INTO permissions.notes (account_id, performer_id, chart_id, body)
 SELECT c.account_id, c.performer_id, c.id, 'note of ' || p.first_name
   FROM permissions.charts c JOIN permissions.performers p ON p.id = c.performer_id;
-ANALYZE permissions.measurements, permissions.notes;
+ANALYZE permissions.measurements, permissions.notes, permissions.performers;
 -- the records, readable: who read which performer's what, how many rows, how
 CREATE VIEW regress_atk_own.recs AS
 SELECT u.username AS reader, p.first_name AS performer, d.kind, d.relation, d.row_count AS rows,
