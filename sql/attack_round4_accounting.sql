@@ -151,6 +151,31 @@ RESET ROLE;
 SELECT * FROM regress_atk_own.recs();
 SELECT regress_atk_own.forget();
 
+-- a partitioned application table: read through the parent (whose policies
+-- the planner copies to each partition) and a partition named directly
+CREATE TABLE regress_atk_own.visits (account_id bigint NOT NULL, performer_id bigint NOT NULL, body text,
+                                     FOREIGN KEY (performer_id, account_id)
+                                         REFERENCES permissions.performers (id, account_id)
+                                         ON DELETE CASCADE ON UPDATE CASCADE)
+    PARTITION BY LIST (account_id);
+CREATE FUNCTION regress_atk_own.partition(name text, account bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TABLE regress_atk_own.%I PARTITION OF regress_atk_own.visits FOR VALUES IN (%s)', name, account);
+END
+$$;
+SELECT regress_atk_own.partition('visits_a', :a), regress_atk_own.partition('visits_b', :b);
+SELECT permissions.protect_table('regress_atk_own.visits', 'note');
+INSERT INTO regress_atk_own.visits VALUES (:a, :pa1, 'visit of Ann'), (:a, :pa2, 'visit of Abe'), (:b, :pb1, 'visit of Bea');
+GRANT SELECT ON regress_atk_own.visits, regress_atk_own.visits_a, regress_atk_own.visits_b TO regress_atk_mgr_a;
+SELECT regress_atk_own.forget();
+SET ROLE regress_atk_mgr_a;
+SELECT count(*) FROM regress_atk_own.visits;
+SELECT count(*) FROM regress_atk_own.visits_a WHERE body LIKE '%Ann';
+SELECT count(*) FROM regress_atk_own.visits_b;
+RESET ROLE;
+SELECT * FROM regress_atk_own.recs();
+SELECT regress_atk_own.forget();
+
 -- the startup packet: a DBA turned accounting on for this role in this
 -- database; the role asks for it off when it connects
 RESET permissions.read_accounting;
@@ -172,5 +197,5 @@ ALTER ROLE regress_atk_lim_a NOLOGIN;
 SELECT regress_atk_own.forget();
 
 DROP VIEW regress_atk_own.recs CASCADE;
-DROP TABLE regress_atk_own.intake;
+DROP TABLE regress_atk_own.intake, regress_atk_own.visits;
 \i sql/attack_teardown.inc
