@@ -11,7 +11,6 @@
 --
 \i sql/attack_fixture.inc
 SELECT permissions.create_user(:a, 'auditor', permissions => '{view_audit_logs}', db_role => 'regress_atk_stranger') AS aud_a \gset
-GRANT permissions_client TO regress_atk_stranger;
 INSERT INTO permissions.performers (account_id, first_name, last_name, birth_date, external_id)
 VALUES (:a1, 'Ada', 'Lovelace', '2015-12-10', 'chart-4711') RETURNING id AS pa3 \gset
 SET ROLE regress_atk_mgr_a;
@@ -29,5 +28,4 @@ SELECT action, row_id = :pa3 AS the_performer,
 SELECT count(*) AS entries_naming_her FROM permissions.audit_log
  WHERE before::text ~ '(Ada|Lovelace|2015-12-10|chart-4711)' OR after::text ~ '(Ada|Lovelace|2015-12-10|chart-4711)';
 RESET ROLE;
-REVOKE permissions_client FROM regress_atk_stranger;
 \i sql/attack_teardown.inc

@@ -10,7 +10,6 @@
 \i sql/attack_fixture.inc
 \set VERBOSITY default
 SELECT permissions.create_user(:b, 'auditor', permissions => '{view_audit_logs}', db_role => 'regress_atk_stranger') AS aud_b \gset
-GRANT permissions_client TO regress_atk_stranger;
 INSERT INTO permissions.pinpoints (account_id, name) SELECT id, 'reads' FROM permissions.accounts WHERE id IN (:a, :b, :b1);
 INSERT INTO permissions.charts (account_id, performer_id, pinpoint_id)
 SELECT p.account_id, p.id, pp.id FROM permissions.performers p JOIN permissions.pinpoints pp USING (account_id)
