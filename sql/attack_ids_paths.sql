@@ -73,10 +73,24 @@ SELECT permissions.grant_access('tier2', user_id => :u, performer_id => :p) IS N
 SELECT permissions.add_credits(:a, 5) IS NOT NULL AS credited;
 INSERT INTO permissions.assessments (account_id, performer_id, kind) VALUES (:a, :p, 'idp');
 INSERT INTO permissions.reviews (account_id, performer_id, title) VALUES (:a, :p, 'idp');
+-- a read by a user while the accounting is on: a record of disclosures
+CREATE ROLE regress_idp_reader IN ROLE permissions_client;
+SELECT permissions.create_user(:a, 'idp reader', access => 'tier4', db_role => 'regress_idp_reader') IS NOT NULL AS reader;
+SET permissions.read_accounting = on;
+SET ROLE regress_idp_reader;
+SELECT count(*) AS performers_read FROM permissions.performers;
+RESET ROLE;
+RESET permissions.read_accounting;
+CREATE FUNCTION pg_temp.row_count(tbl name) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE n bigint;
+BEGIN
+    EXECUTE format('SELECT count(*) FROM permissions.%I', tbl) INTO n;
+    RETURN n;
+END $$;
 SELECT c.relname AS identity_table_left_empty
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> ''
  WHERE c.relnamespace = 'permissions'::regnamespace AND c.relkind = 'r'
-   AND (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM permissions.%I', c.relname), false, false, '')))[1]::text = '0';
+   AND pg_temp.row_count(c.relname) = 0;
 
 -- every write path, on every identity table, as the wide role; a chosen id
 -- lies far above any id yet drawn
@@ -238,4 +252,4 @@ SET client_min_messages = warning;
 DROP SCHEMA regress_idp CASCADE;
 RESET client_min_messages;
 REVOKE ALL ON ALL TABLES IN SCHEMA permissions FROM regress_idp_wide;
-DROP ROLE regress_idp_wide;
+DROP ROLE regress_idp_wide, regress_idp_reader;

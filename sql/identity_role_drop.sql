@@ -41,7 +41,10 @@ SELECT pg_has_role('regress_rd_tess', 'permissions_client', 'MEMBER') AS client_
 
 -- A role that may create roles (no superuser, not even a client of the
 -- extension) drops a mapped role: its users are unmapped all the same
-CREATE ROLE regress_rd_admin CREATEROLE;
+-- (from 16 on, dropping a role needs the ADMIN option on it; NOINHERIT: the
+-- membership lends none of the role's rights)
+CREATE ROLE regress_rd_admin CREATEROLE NOINHERIT;
+GRANT regress_rd_max TO regress_rd_admin WITH ADMIN OPTION;
 SET ROLE regress_rd_admin;
 SELECT count(*) FROM permissions.users;
 DROP ROLE regress_rd_max;

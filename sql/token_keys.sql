@@ -221,6 +221,7 @@ SELECT c.conname AS constraint_not_covered
   FROM pg_constraint c
  WHERE c.conrelid IN ('permissions.token_issuers'::regclass, 'permissions.token_keys'::regclass,
                       'permissions.token_subjects'::regclass)
+   AND c.contype <> 'n'          -- NOT NULL (a constraint from 18 on): the column's own error
    AND c.conname NOT IN (SELECT con FROM regress_tkky_violations)
  ORDER BY 1;
 
