@@ -4,6 +4,7 @@ Runs every SQL example of the documentation, as written.
 
     run_examples.py [FILE.md ...]     (default: README.md and docs/*.md)
     run_examples.py --self-test       (a broken page must fail)
+    DOCS_SHOW=1 run_examples.py FILE.md   (also prints what the examples print)
 
 Each ```sql block of a page runs, in page order, in one psql session of its
 own database (made fresh, with CREATE EXTENSION permissions unless the page
@@ -147,6 +148,8 @@ def run_page(path, keep_roles, variables):
         script.append(text)
         script.append(';')
     r = psql('-d', db, stdin='\n'.join(script) + '\n', variables=variables)
+    if os.environ.get('DOCS_SHOW'):
+        print(r.stdout + r.stderr)
     actual = errors_by_block(r.stderr, len(found))
     passed = failed = 0
     messages = []
