@@ -208,7 +208,7 @@ class Checker:
                               ('read', u, t, k, 'missing'), k not in exp10 and 'membership')
         if not in_txn:
             # manage_billing: plan, users, active users and performers of each account
-            # where the caller holds it, counted over all rows (README Billing)
+            # where the caller holds it, counted over all rows (docs/model.md, billing)
             self.statkey = 'read billing view'
             self.stats[self.statkey] += 1
             got = res['billing']
@@ -876,7 +876,7 @@ def questions(conn, conn2, rng, tag, recs, roles, nobody, args, stats, log, t0):
         mode = rng.choices(['commit', 'savepoint', 'rollback'], [70, 15, 15])[0]
         # another session, in a transaction open across the write: under REPEATABLE
         # READ it keeps the view of its snapshot; under READ COMMITTED its next
-        # statement sees the committed write (README How freshness works)
+        # statement sees the committed write (docs/design.md, freshness)
         watch = rng.random() < 0.3
         if watch:
             v = rng.choice(all_users)

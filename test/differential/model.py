@@ -1,7 +1,7 @@
 """
 An independent model of the access rules of the permissions extension.
 
-Written from the SPEC, the README and the 1.1 rules only (not from the C or
+Written from the SPEC, the docs and the 1.1 rules only (not from the C or
 SQL of the extension), so that the differential test compares two
 implementations of the same rules.  Every decision cites the rule it comes
 from; where the documents are silent the model says so ("silent:") and
@@ -180,7 +180,7 @@ class Model:
                 and perm in r['permissions'])
 
     def has_permission(self, u, perm):
-        """has_permission(): the permission in the user's own account (README Functions)."""
+        """has_permission(): the permission in the user's own account (docs/model.md)."""
         r = self.user(u)
         return r is not None and self.holds(u, perm, r['account_id'])
 
@@ -313,7 +313,7 @@ class Model:
         if r is None or not self.active(u):
             return False
         if not self.on('tag_own'):
-            return self.member(u, a)    # 1.0: membership was enough (README decisions)
+            return self.member(u, a)    # 1.0: membership was enough (docs/decisions.md)
         return a == r['account_id'] or self.manages(u, a)
 
     def ceiling(self, u, a):
@@ -335,12 +335,12 @@ class Model:
             return False            # no identity: no rows
         if table == 'accounts':
             # is_member (1.1 Membership); and the sub-accounts a holder of
-            # manage_sub_accounts changes and deletes (SPEC Accounts, README
+            # manage_sub_accounts changes and deletes (SPEC Accounts, docs/model.md,
             # Sub-accounts: "needs manage_sub_accounts in its parent")
             return self.member(u, row_id) or (row['parent_id'] is not None and
                                               self.holds(u, 'manage_sub_accounts', row['parent_id']))
         if table == 'users':
-            # README decisions: own row; manage_users holders see the accounts they manage
+            # docs/decisions.md: own row; manage_users holders see the accounts they manage
             return row_id == u or self.holds(u, 'manage_users', row['account_id'])
         if table in PERFORMER_DATA:
             p = row_id if table == 'performers' else row['performer_id']
@@ -352,7 +352,7 @@ class Model:
             # those who may view the performer
             return self.tier(u, row['performer_id']) >= 1
         if table == 'access_grants':
-            # README decisions: grantees see the grants made to them; viewing the
+            # docs/decisions.md: grantees see the grants made to them; viewing the
             # kind "access" of a performer (tier1) shows its grants.  silent:
             # whether the members of a grantee team see its grants (the model:
             # no, the team is the grantee); grants on a group are seen by
@@ -374,7 +374,7 @@ class Model:
                     or self.holds(u, 'manage_org_chart_views', row['account_id']))
         if table == 'reporting_views':
             # view_reporting gates the reporting section; organization defaults are
-            # also read by holders of manage_org_reporting_views (README decisions)
+            # also read by holders of manage_org_reporting_views (docs/decisions.md)
             a = row['account_id']
             if row['owner_id'] is not None:
                 return row['owner_id'] == u and self.holds(u, 'view_reporting', a)

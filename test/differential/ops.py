@@ -3,7 +3,7 @@ Random writes for the differential test, each with the model's prediction.
 
 An Op is one SQL statement a user runs.  predict(model) says whether the
 rules allow it and, when they do, what rows it leaves (a function applied to
-a copy of the state).  Every rule cited is from the SPEC, the README or the
+a copy of the state).  Every rule cited is from the SPEC, the docs or the
 1.1 rules.
 """
 import model
@@ -195,7 +195,7 @@ def library_ref_refused(M, u, table, ref, account):
 
 def grant_rules(M, u, tier, guser, gteam, perf, group, expires_future, replacing=None, update=False):
     """Every rule that refuses u giving tier to (guser|gteam) on (perf|group)
-    (SPEC Granting without escalation; README Granting; 1.1 Grants).  The
+    (SPEC Granting without escalation; docs/model.md, granting; 1.1 Grants).  The
     database looks the target up under u's visibility (hidden: "does not
     exist or is not visible"), then u's rights (insufficient_privilege), then
     the grantee: missing or outside the line get one error ("does not exist
@@ -359,7 +359,7 @@ def op_data_update(rng, st, u, users):
     elif v == 'set_created_by':
         other = rng.choice(list(users))
         sql = 'UPDATE permissions.%s SET created_by = %d WHERE id = %d' % (t, other, r)
-        # created_by "is set by the database and cannot be forged or changed" (README)
+        # created_by "is set by the database and cannot be forged or changed" (docs/model.md)
         return Op('update %s (set created_by)' % t, u, sql, lambda M: REFUSED('created_by never changes', KEPT | HIDDEN),
                   style='nochange')
     else:
@@ -447,7 +447,7 @@ def op_journal_insert(rng, st, u, users):
         if not matrix(M.tier(u, p), 'create', 'journal', True):
             r.no('create journal needs tier3', PERMISSION)
         if jt is not None and library_ref_refused(M, u, 'journal_types', jt, pa):
-            r.no('journal type of another account (README library references)', FOREIGN_KEY)
+            r.no('journal type of another account (docs/decisions.md, library references)', FOREIGN_KEY)
         if r:
             return r.refused()
 
@@ -478,7 +478,7 @@ def op_chart(rng, st, u, users):
             if p not in M.s['performers'] or pin not in M.s['pinpoints']:
                 return r.stop('no such performer or pinpoint', FOREIGN_KEY)
             if M.tier(u, p) < 4:
-                r.no('charts need tier1 to create (README decisions)', PERMISSION)
+                r.no('charts need tier1 to create (docs/decisions.md)', PERMISSION)
             if library_ref_refused(M, u, 'pinpoints', pin, pa):
                 r.no('pinpoint of another account', FOREIGN_KEY)
             if r:
@@ -683,7 +683,7 @@ def op_revoke(rng, st, u, users):
         if path == 'update expiry':
             # rewriting the grant: the rights to make it (its grantee in the
             # line, 1.1); an expiry in the past ends it early, a revocation
-            # kept on record (README, decisions), so only a new grant must
+            # kept on record (docs/decisions.md), so only a new grant must
             # not start expired
             r = grant_rules(M, u, row['tier'], row['user_id'], row['team_id'], row['performer_id'],
                             row['group_id'], True if future else None, replacing=row['tier'], update=True)
@@ -904,7 +904,7 @@ def op_tag_assignment(rng, st, u, users):
             if not M.own_or_managed(u, tga):
                 r.no('user/pinpoint tags need own or managed account (1.1)', PERMISSION)
             if library_ref_refused(M, u, src, tgt, tga):
-                r.no('target of another account (README library references)', FOREIGN_KEY)
+                r.no('target of another account (docs/decisions.md, library references)', FOREIGN_KEY)
         if r:
             return r.refused()
 
@@ -1038,7 +1038,7 @@ def gen_op(rng, st, u, users, M11):
 
 # ---- users -------------------------------------------------------------------
 def type_rule(role, utype, perms, access):
-    """User types (SPEC User types; README: managers must be full_access)."""
+    """User types (SPEC User types; docs/model.md: managers must be full_access)."""
     if role == 'manager' and utype != 'full_access':
         return 'managers must be full_access'
     if utype == 'single_performer' and (perms or access != 0):
@@ -1050,7 +1050,7 @@ def type_rule(role, utype, perms, access):
 
 def user_change_rules(M, u, target, new):
     """Every rule that refuses u changing user target to the values in new
-    (SPEC Granting without escalation, User types; README Granting without
+    (SPEC Granting without escalation, User types; docs/model.md, granting without
     escalation, Profiles).  The policy hides the row (no row updated); the
     trigger raises the user-type rules (check_violation) before the
     escalation rules (insufficient_privilege)."""
@@ -1226,7 +1226,7 @@ def op_data_move(rng, st, u, users):
 
 def op_performer_transfer(rng, st, u, users):
     """Moving a performer between accounts needs transfer_performers (or being a
-    manager) in both accounts, on every SQL path (README).  Only allowed or
+    manager) in both accounts, on every SQL path (docs/model.md).  Only allowed or
     refused is predicted; what follows the performer is not modelled."""
     p = choose(rng, st['performers'])
     a = choose(rng, st['accounts'])
@@ -1272,7 +1272,7 @@ def op_audit(rng, st, u, users):
 
 def op_accounts(rng, st, u, users):
     """Sub-accounts (manage_sub_accounts in the parent), account details
-    (manage_organization), plan (DBAs only) (SPEC, README Account administration)."""
+    (manage_organization), plan (DBAs only) (SPEC, docs/model.md, account administration)."""
     v = rng.choice(['create sub-account', 'create top-level', 'rename', 'update phone', 'update plan'])
     me = st['users'].get(u)
     a = me['account_id'] if me and rng.random() < 0.5 else choose(rng, st['accounts'])
