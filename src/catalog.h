@@ -8,6 +8,7 @@
 
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "executor/spi.h"
 #include "utils/snapshot.h"
 
 /* The relations the C code reads, by role. */
@@ -71,5 +72,12 @@ extern int	catalog_scan2(ExtRelation rel, ExtIndex index,
 						  Snapshot snapshot, ext_row_callback callback, void *arg);
 extern Datum catalog_getattr(HeapTuple tuple, TupleDesc desc, AttrNumber attnum,
 							 bool *isnull);
+extern Datum catalog_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel,
+							const char *column, bool *isnull);
+extern bool catalog_int8(HeapTuple tuple, TupleDesc desc, ExtRelation rel,
+						 const char *column, int64 *value);
+
+extern void catalog_run_as_superuser(SPIPlanPtr *slot, const char *sql, int64 arg,
+									 int expected);
 
 #endif							/* PERMISSIONS_CATALOG_H */

@@ -19,7 +19,6 @@ typedef struct EpochSeen
 } EpochSeen;
 
 extern void epoch_init(void);
-extern int64 epoch_tenant_of(int64 account_id, Snapshot snapshot);
 extern void epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen);
 extern bool epoch_unchanged(const EpochSeen *seen, Snapshot snapshot);
 extern void epoch_touch(int64 tenant);

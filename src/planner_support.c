@@ -235,8 +235,8 @@ reach_shape(AccessCache *c, Tier min_tier, ReachShape *shape)
 	shape->has_user = c->has_user;
 	if (!c->has_user)
 		return;
-	access_cache_whole_accounts(c, min_tier, &ids, &shape->whole);
-	access_cache_granted_performers(c, min_tier, &ids, &shape->granted);
+	access_cache_ids(c, ARRAY_WHOLE_ACCOUNTS, min_tier, &ids, &shape->whole);
+	access_cache_ids(c, ARRAY_GRANTED_PERFORMERS, min_tier, &ids, &shape->granted);
 	shape->partial = access_cache_partial(c, min_tier);
 }
 
@@ -385,7 +385,7 @@ policy_selectivity(SupportRequestSelectivity *req, Tier min_tier)
 			int			n;
 			int			i;
 
-			access_cache_whole_accounts(c, min_tier, &ids, &n);
+			access_cache_ids(c, ARRAY_WHOLE_ACCOUNTS, min_tier, &ids, &n);
 			for (i = 0; i < n; i++)
 				sel += var_eq_const(&vardata, int8eq, InvalidOid,
 									Int64GetDatum(ids[i]), false, true, false);
@@ -482,7 +482,7 @@ broad_reach(SupportRequestIndexCondition *req, FuncExpr *call, Tier min_tier)
 	int64	   *ids;
 	int			count;
 
-	access_cache_performers(access_cache_current(), min_tier, &ids, &count);
+	access_cache_ids(access_cache_current(), ARRAY_ALL_PERFORMERS, min_tier, &ids, &count);
 	if (count <= PLANNING_SAMPLE)
 		return false;
 	memset(&sreq, 0, sizeof(sreq));

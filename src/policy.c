@@ -492,7 +492,7 @@ access_accessible_performers(PG_FUNCTION_ARGS)
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		c = cache_for_arg(fcinfo, 1);
-		access_cache_performers(c, action_min_tier(action), &ids, &count);
+		access_cache_ids(c, ARRAY_ALL_PERFORMERS, action_min_tier(action), &ids, &count);
 		copy = palloc(sizeof(int64) * (count > 0 ? count : 1));
 		memcpy(copy, ids, sizeof(int64) * count);
 		funcctx->user_fctx = copy;
@@ -537,9 +537,9 @@ reach_array(FunctionCallInfo fcinfo, bool accounts)
 	ArrayType  *copy;
 
 	if (accounts)
-		access_cache_accounts(c, tier, &ids, &count);
+		access_cache_ids(c, ARRAY_ANY_ACCOUNTS, tier, &ids, &count);
 	else
-		access_cache_performers(c, tier, &ids, &count);
+		access_cache_ids(c, ARRAY_ALL_PERFORMERS, tier, &ids, &count);
 	if (planning_estimating() && count > PLANNING_SAMPLE)
 		PG_RETURN_ARRAYTYPE_P(id_sample(ids, count));
 	if (memo == NULL || memo->generation != access_cache_generation() ||
