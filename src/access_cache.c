@@ -141,6 +141,7 @@ reset_cache(AccessCache *c, const Identity *id, Snapshot snapshot)
 	memset(c->any_accounts, 0, sizeof(c->any_accounts));
 	memset(c->whole_accounts, 0, sizeof(c->whole_accounts));
 	memset(c->granted_performers, 0, sizeof(c->granted_performers));
+	memset(c->partial_performers, 0, sizeof(c->partial_performers));
 	for (i = 0; i <= TIER_1; i++)
 		c->partial_count[i] = -1;
 	c->ntenants = 0;

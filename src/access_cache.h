@@ -54,7 +54,8 @@ typedef enum AccessIds
 	ARRAY_ALL_PERFORMERS,		/* granted performers and those of whole accounts */
 	ARRAY_ANY_ACCOUNTS,			/* whole accounts and the accounts of granted performers */
 	ARRAY_WHOLE_ACCOUNTS,		/* accounts reached as a whole */
-	ARRAY_GRANTED_PERFORMERS	/* performers reached by grants */
+	ARRAY_GRANTED_PERFORMERS,	/* performers reached by grants */
+	ARRAY_PARTIAL_PERFORMERS	/* granted performers outside the whole accounts */
 } AccessIds;
 
 typedef struct AccessCache
@@ -91,6 +92,7 @@ typedef struct AccessCache
 	IdArray		any_accounts[TIER_1 + 1];
 	IdArray		whole_accounts[TIER_1 + 1];
 	IdArray		granted_performers[TIER_1 + 1];
+	IdArray		partial_performers[TIER_1 + 1];
 	int			partial_count[TIER_1 + 1];	/* granted performers outside whole accounts; -1: not counted */
 } AccessCache;
 
@@ -130,6 +132,8 @@ extern bool access_table_has(HTAB *table, int64 key);
 /* access_lookup.c: answers and id arrays from a cache */
 extern void access_lookup_forget(AccessCache *c);
 extern Tier access_cache_tier(AccessCache *cache, int64 account_id, int64 performer_id);
+extern Tier access_cache_account_tier(AccessCache *cache, int64 account_id);
+extern Tier access_cache_granted_tier(AccessCache *cache, int64 account_id, int64 performer_id);
 extern Tier access_cache_performer_tier(AccessCache *cache, int64 performer_id);
 extern bool access_cache_holds(AccessCache *cache, Permset perms, int64 account_id);
 extern bool access_cache_member(AccessCache *cache, int64 account_id);

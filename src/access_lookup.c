@@ -40,6 +40,30 @@ access_lookup_forget(AccessCache *c)
 	last_lookup.valid_account = last_lookup.valid_performer = false;
 }
 
+/* Tier of the user over a whole account (TIER_NONE when not reached as a whole). */
+Tier
+access_cache_account_tier(AccessCache *c, int64 account_id)
+{
+	AccessEntry *e;
+
+	if (!c->has_user || hash_get_num_entries(c->accounts) == 0)
+		return TIER_NONE;
+	e = hash_search(c->accounts, &account_id, HASH_FIND, NULL);
+	return e != NULL ? e->tier : TIER_NONE;
+}
+
+/* Tier of the user on a performer of an account through grants alone. */
+Tier
+access_cache_granted_tier(AccessCache *c, int64 account_id, int64 performer_id)
+{
+	AccessEntry *e;
+
+	if (!c->has_user || hash_get_num_entries(c->performers) == 0)
+		return TIER_NONE;
+	e = hash_search(c->performers, &performer_id, HASH_FIND, NULL);
+	return e != NULL && e->account_id == account_id ? e->tier : TIER_NONE;
+}
+
 /* Tier of the current user on a performer of an account. */
 Tier
 access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
@@ -271,6 +295,9 @@ access_cache_ids(AccessCache *c, AccessIds what, Tier min_tier, int64 **ids, int
 		case ARRAY_WHOLE_ACCOUNTS:
 			a = &c->whole_accounts[array_tier(min_tier)];
 			break;
+		case ARRAY_PARTIAL_PERFORMERS:
+			a = &c->partial_performers[array_tier(min_tier)];
+			break;
 		default:
 			a = &c->granted_performers[array_tier(min_tier)];
 			break;
@@ -286,10 +313,13 @@ access_cache_ids(AccessCache *c, AccessIds what, Tier min_tier, int64 **ids, int
 		{
 			hash_seq_init(&st, c->performers);
 			while ((e = hash_seq_search(&st)) != NULL)
-				if (e->tier >= min_tier)
+				if (e->tier >= min_tier &&
+					(what != ARRAY_PARTIAL_PERFORMERS ||
+					 access_cache_account_tier(c, e->account_id) < min_tier))
 					idbuf_add(&b, what == ARRAY_ANY_ACCOUNTS ? e->account_id : e->key);
 		}
-		if (c->has_user && what != ARRAY_GRANTED_PERFORMERS)
+		if (c->has_user && what != ARRAY_GRANTED_PERFORMERS &&
+			what != ARRAY_PARTIAL_PERFORMERS)
 		{
 			Snapshot	snapshot = access_cache_snapshot();
 

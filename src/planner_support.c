@@ -54,6 +54,7 @@
 #include "catalog.h"
 #include "matrix.h"
 #include "planning.h"
+#include "reach.h"
 
 PG_FUNCTION_INFO_V1(access_support);
 
@@ -189,9 +190,41 @@ call_min_tier(Oid funcid, List *args, Tier *min_tier, bool *creator_cell)
 	return true;
 }
 
+/*
+ * Whether a call of a policy function is, for every identity, exactly "the
+ * user's tier on the row is min_tier or above": its kind is a constant, no
+ * cell of its matrix column depends on the row's creator, and the column
+ * allows everything from min_tier up and nothing below.  reach.c then
+ * plans it as reach conditions that index scans can use exactly.
+ */
+bool
+planner_support_exact_policy(Oid funcid, List *args, Tier *min_tier)
+{
+	DataAction	action;
+	DataKind	kind;
+	bool		creator_cell;
+	Tier		t;
+
+	if (!call_min_tier(funcid, args, min_tier, &creator_cell) || creator_cell ||
+		!policy_action(funcid, &action))
+		return false;
+	kind = matrix_parse_kind(TextDatumGetCString(((Const *) linitial(args))->constvalue));
+	for (t = TIER_4; t <= TIER_1; t++)
+		if (matrix_cell(t, action, kind) != (t >= *min_tier ? CELL_ALL : CELL_NOTHING))
+			return false;
+	return true;
+}
+
+/* The OID of type permissions.tier, or InvalidOid. */
+Oid
+planner_support_tier_type(void)
+{
+	return support_oids()->tier_type;
+}
+
 /* Builds "arg = ANY (fn(min_tier))" with the opfamily's equality operator. */
-static Node *
-any_condition(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier)
+Node *
+planner_support_any(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier)
 {
 	Oid			eqop = get_opfamily_member(opfamily, INT8OID, INT8OID,
 										   BTEqualStrategyNumber);
@@ -346,7 +379,7 @@ index_condition(SupportRequestIndexCondition *req)
 	if (req->indexarg == ARG_PERFORMER && broad_reach(req, call, min_tier))
 		return NIL;
 
-	cond = any_condition(list_nth(call->args, req->indexarg), req->opfamily,
+	cond = planner_support_any(list_nth(call->args, req->indexarg), req->opfamily,
 						 req->indexarg == ARG_ACCOUNT ? oids.reach_accounts : oids.reach_performers,
 						 min_tier);
 	if (cond == NULL)
@@ -504,6 +537,11 @@ Datum
 access_support(PG_FUNCTION_ARGS)
 {
 	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+	Node	   *answer;
+
+	/* the reach conditions policies are planned as (reach.c) */
+	if (reach_support(rawreq, &answer))
+		PG_RETURN_POINTER(answer);
 
 	if (IsA(rawreq, SupportRequestIndexCondition))
 	{
