@@ -215,6 +215,17 @@ RESET enable_seqscan;
 RESET ROLE;
 DROP TABLE regress_ps_loose;
 
+-- a role with no use of schema permissions still plans its own queries, in
+-- a session of its own (where nothing was looked up yet): the planner looks
+-- the extension's functions up without a permission check
+SELECT current_user AS dba \gset
+CREATE ROLE regress_ps_outsider LOGIN;
+\c - regress_ps_outsider
+SELECT has_schema_privilege('permissions', 'USAGE') AS has_usage,
+       count(*) AS planned FROM (VALUES (1), (2)) v(x) WHERE x > 1;
+\c - :dba
+DROP ROLE regress_ps_outsider;
+
 -- clean up: the chart data, the mapping and the roles
 DELETE FROM permissions.measurements WHERE account_id IN (:s, :l);
 DELETE FROM permissions.charts WHERE account_id IN (:s, :l);

@@ -17,12 +17,15 @@
 #include "access/table.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 
@@ -332,4 +335,33 @@ catalog_run_as_superuser(SPIPlanPtr *slot, const char *sql, int64 arg, int expec
 		SetUserIdAndSecContext(save_userid, save_sec_context);
 	}
 	PG_END_TRY();
+}
+
+/*
+ * The OID of function permissions.<name>(argtypes), or InvalidOid, found
+ * without a permission check on the schema: the planner looks the
+ * extension's functions up for roles that have no use of the schema.
+ */
+Oid
+catalog_function_oid(const char *name, int nargs, const Oid *argtypes)
+{
+	Oid			nsp = get_namespace_oid("permissions", true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(name),
+						   PointerGetDatum(buildoidvector(argtypes, nargs)),
+						   ObjectIdGetDatum(nsp));
+}
+
+/* The OID of type permissions.<name>, or InvalidOid (no permission check either). */
+Oid
+catalog_type_oid(const char *name)
+{
+	Oid			nsp = get_namespace_oid("permissions", true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
+						   ObjectIdGetDatum(nsp));
 }

@@ -77,6 +77,8 @@ extern Datum catalog_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel,
 extern bool catalog_int8(HeapTuple tuple, TupleDesc desc, ExtRelation rel,
 						 const char *column, int64 *value);
 
+extern Oid	catalog_function_oid(const char *name, int nargs, const Oid *argtypes);
+extern Oid	catalog_type_oid(const char *name);
 extern void catalog_run_as_superuser(SPIPlanPtr *slot, const char *sql, int64 arg,
 									 int expected);
 

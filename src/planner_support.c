@@ -109,9 +109,7 @@ static const char *const policy_names[ACTION_COUNT] = {
 static Oid
 lookup_function(const char *name, int nargs, Oid *argtypes)
 {
-	List	   *names = list_make2(makeString("permissions"), makeString(pstrdup(name)));
-
-	return LookupFuncName(names, nargs, argtypes, true);
+	return catalog_function_oid(name, nargs, argtypes);
 }
 
 /* The OIDs the support function needs, looked up once per backend (and after a change). */
@@ -125,13 +123,10 @@ support_oids(void)
 	}
 	if (!oids.valid)
 	{
-		Oid			nsp = get_namespace_oid("permissions", true);
 		Oid			args[4] = {TEXTOID, INT8OID, INT8OID, INT8OID};
 		int			i;
 
-		oids.tier_type = OidIsValid(nsp) ?
-			GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("tier"),
-							ObjectIdGetDatum(nsp)) : InvalidOid;
+		oids.tier_type = catalog_type_oid("tier");
 		oids.reach_performers = lookup_function("reachable_performers", 1, &oids.tier_type);
 		oids.reach_accounts = lookup_function("reachable_accounts", 1, &oids.tier_type);
 		for (i = 0; i < ACTION_COUNT; i++)
@@ -213,13 +208,6 @@ planner_support_exact_policy(Oid funcid, List *args, Tier *min_tier)
 		if (matrix_cell(t, action, kind) != (t >= *min_tier ? CELL_ALL : CELL_NOTHING))
 			return false;
 	return true;
-}
-
-/* The OID of type permissions.tier, or InvalidOid. */
-Oid
-planner_support_tier_type(void)
-{
-	return support_oids()->tier_type;
 }
 
 /* Builds "arg = ANY (fn(min_tier))" with the opfamily's equality operator. */

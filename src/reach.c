@@ -32,7 +32,6 @@
 #include "postgres.h"
 
 #include "access/stratnum.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
@@ -43,7 +42,6 @@
 #include "nodes/supportnodes.h"
 #include "optimizer/clauses.h"
 #include "optimizer/optimizer.h"
-#include "parser/parse_func.h"
 #include "parser/parsetree.h"
 #include "utils/array.h"
 #include "utils/fmgroids.h"
@@ -98,8 +96,7 @@ reach_function(const char *name, int nargs)
 {
 	Oid			args[3] = {fn.tier_type, INT8OID, INT8OID};
 
-	return LookupFuncName(list_make2(makeString("permissions"), makeString(pstrdup(name))),
-						  nargs, args, true);
+	return catalog_function_oid(name, nargs, args);
 }
 
 /* Looks the functions up when needed; false when the extension lacks them. */
@@ -113,7 +110,7 @@ reach_functions(void)
 	}
 	if (!fn.valid)
 	{
-		fn.tier_type = planner_support_tier_type();
+		fn.tier_type = catalog_type_oid("tier");
 		if (OidIsValid(fn.tier_type))
 		{
 			fn.reached_account = reach_function("reached_account", 2);

@@ -20,7 +20,6 @@ extern Datum reach_id_array(FunctionCallInfo fcinfo, AccessIds what);
 
 /* planner_support.c */
 extern bool planner_support_exact_policy(Oid funcid, List *args, Tier *min_tier);
-extern Oid	planner_support_tier_type(void);
 extern Node *planner_support_any(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier);
 
 #endif							/* PERMISSIONS_REACH_H */
