@@ -317,6 +317,26 @@ access_partial_performers(PG_FUNCTION_ARGS)
 	return reach_id_array(fcinfo, ARRAY_PARTIAL_PERFORMERS);
 }
 
+/* A remembered answer of pairs_exact(). */
+typedef struct PairsAnswer
+{
+	Oid			relid;
+	AttrNumber	account_att;
+	AttrNumber	performer_att;
+	bool		exact;
+} PairsAnswer;
+
+/* Every relation whose foreign keys a remembered answer read. */
+#define PAIRS_READ 64
+static Oid	pairs_read[PAIRS_READ];
+static int	npairs_read = 0;
+static bool pairs_overflow = false;	/* an answer read more than could be watched */
+
+#define PAIRS_ANSWERS 16
+static PairsAnswer pairs_answers[PAIRS_ANSWERS];
+static int	npairs_answers = 0;
+static bool pairs_callback = false;
+
 /*
  * Whether every row of a table pairs its performer column with that
  * performer's account: a foreign key on (performer, account) to the
@@ -340,6 +360,10 @@ fkeys_pair(Oid relid, AttrNumber account_att, AttrNumber performer_att, int hops
 	if (relid == performers)
 		return account_att == catalog_attnum(EXT_PERFORMERS, "account_id") &&
 			performer_att == catalog_attnum(EXT_PERFORMERS, "id");
+	if (npairs_read < PAIRS_READ)
+		pairs_read[npairs_read++] = relid;
+	else
+		pairs_overflow = true;
 	rel = RelationIdGetRelation(relid);
 	if (rel == NULL)
 		return false;
@@ -370,25 +394,21 @@ fkeys_pair(Oid relid, AttrNumber account_att, AttrNumber performer_att, int hops
 	return exact;
 }
 
-/* A remembered answer of pairs_exact(). */
-typedef struct PairsAnswer
-{
-	Oid			relid;
-	AttrNumber	account_att;
-	AttrNumber	performer_att;
-	bool		exact;
-} PairsAnswer;
-
-#define PAIRS_ANSWERS 16
-static PairsAnswer pairs_answers[PAIRS_ANSWERS];
-static int	npairs_answers = 0;
-static bool pairs_callback = false;
-
-/* Relcache callback: a relation changed (its foreign keys, maybe); forget every answer. */
+/*
+ * Relcache callback: a relation whose foreign keys an answer read changed
+ * (or every relation did); forget every answer.  Other invalidations (the
+ * freshness hints are relcache invalidations too) cost nothing.
+ */
 static void
 reach_relation_changed(Datum arg, Oid relid)
 {
-	npairs_answers = 0;
+	int			i;
+
+	for (i = 0; i < npairs_read && OidIsValid(relid); i++)
+		if (pairs_read[i] == relid)
+			break;
+	if (!OidIsValid(relid) || i < npairs_read)
+		npairs_answers = 0, npairs_read = 0;
 }
 
 /* fkeys_pair(), remembered per table and columns. */
@@ -407,9 +427,16 @@ pairs_exact(Oid relid, AttrNumber account_att, AttrNumber performer_att)
 		if (pairs_answers[i].relid == relid && pairs_answers[i].account_att == account_att &&
 			pairs_answers[i].performer_att == performer_att)
 			return pairs_answers[i].exact;
-	exact = fkeys_pair(relid, account_att, performer_att, 0);
 	if (npairs_answers == PAIRS_ANSWERS)
-		npairs_answers = 0;
+		npairs_answers = npairs_read = 0;
+	pairs_overflow = false;
+	exact = fkeys_pair(relid, account_att, performer_att, 0);
+	if (pairs_overflow)
+	{
+		/* not remembered: it could not be watched; start a fresh list */
+		npairs_answers = npairs_read = 0;
+		return exact;
+	}
 	pairs_answers[npairs_answers].relid = relid;
 	pairs_answers[npairs_answers].account_att = account_att;
 	pairs_answers[npairs_answers].performer_att = performer_att;
@@ -772,6 +799,20 @@ reach_or_parts(Node *node, FuncExpr **account_part, FuncExpr **performer_part)
 	return true;
 }
 
+/* Walker: whether an expression holds a two-part reach condition. */
+static bool
+has_parts_walker(Node *node, void *context)
+{
+	FuncExpr   *a;
+	FuncExpr   *p;
+
+	if (node == NULL)
+		return false;
+	if (reach_or_parts(node, &a, &p))
+		return true;
+	return expression_tree_walker(node, has_parts_walker, context);
+}
+
 /* Mutator: each two-part reach condition becomes one call of reached(). */
 static Node *
 join_parts_mutator(Node *node, void *context)
@@ -861,6 +902,59 @@ contains_call(Node *expr, FuncExpr *call)
 	return contains_call_walker(expr, call);
 }
 
+/* Whether a filter of the scan holds the reach condition a bitmap decides. */
+static bool
+filter_holds(List *quals, Plan *bitmap)
+{
+	ListCell   *lc;
+
+	foreach(lc, quals)
+	{
+		FuncExpr   *a;
+		FuncExpr   *p;
+
+		if (reach_or_parts((Node *) lfirst(lc), &a, &p) &&
+			bitmap_implies(bitmap, a, p, true))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A bitmap AND of the query's own index condition (chart_id = $1) and the
+ * reach bitmaps keeps only the former: the reach condition stays in the
+ * filter, one lookup per row the query's condition found, where the reach
+ * bitmaps would read every row of the user's reach from the indexes (for a
+ * supervisor, every row of its accounts).  The plan is then as good for a
+ * user of any shape as for the one it was costed for.
+ */
+static void
+drop_reach_from_and(BitmapHeapScan *scan)
+{
+	BitmapAnd  *and = (BitmapAnd *) scan->scan.plan.lefttree;
+	List	   *kept = NIL;
+	ListCell   *lc;
+	bool		dropped = false;
+
+	if (and == NULL || !IsA(and, BitmapAnd))
+		return;
+	foreach(lc, and->bitmapplans)
+	{
+		Plan	   *child = (Plan *) lfirst(lc);
+
+		if (filter_holds(scan->scan.plan.qual, child))
+			dropped = true;
+		else
+			kept = lappend(kept, child);
+	}
+	if (!dropped || kept == NIL)
+		return;
+	if (list_length(kept) == 1)
+		scan->scan.plan.lefttree = (Plan *) linitial(kept);
+	else
+		and->bitmapplans = kept;
+}
+
 /*
  * A bitmap heap scan's filters that its bitmap decides exactly leave the
  * filter: its recheck (run only on lossy pages) holds the parts the index
@@ -872,6 +966,8 @@ finish_bitmap_scan(BitmapHeapScan *scan, List *rtable)
 	List	   *kept = NIL;
 	ListCell   *lc;
 	RangeTblEntry *rte = rt_fetch(scan->scan.scanrelid, rtable);
+
+	drop_reach_from_and(scan);
 
 	foreach(lc, scan->scan.plan.qual)
 	{
@@ -913,8 +1009,10 @@ finish_plan_tree(Plan *plan, List *rtable)
 		return;
 	if (IsA(plan, BitmapHeapScan))
 		finish_bitmap_scan((BitmapHeapScan *) plan, rtable);
-	plan->qual = (List *) join_parts_mutator((Node *) plan->qual, NULL);
-	if (IsA(plan, BitmapHeapScan))
+	if (has_parts_walker((Node *) plan->qual, NULL))
+		plan->qual = (List *) join_parts_mutator((Node *) plan->qual, NULL);
+	if (IsA(plan, BitmapHeapScan) &&
+		has_parts_walker((Node *) ((BitmapHeapScan *) plan)->bitmapqualorig, NULL))
 		((BitmapHeapScan *) plan)->bitmapqualorig = (List *)
 			join_parts_mutator((Node *) ((BitmapHeapScan *) plan)->bitmapqualorig, NULL);
 	finish_plan_tree(plan->lefttree, rtable);

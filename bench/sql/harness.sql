@@ -526,6 +526,24 @@ CREATE TABLE bench.cold (
 
 CREATE EXTENSION IF NOT EXISTS dblink SCHEMA bench;
 
+-- Commits, in another session (bench.run_cold opens it), an access change in
+-- another tenant: a group grant given (odd n) or taken back (even n).  A
+-- definer function, so that the user's session calls it without leaving
+-- the user's role: a change made by the session itself is seen at once.
+CREATE FUNCTION bench.change_other_tenant(n int, grantee bigint, on_group bigint)
+RETURNS void
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT bench.dblink_exec('bench_cold', CASE WHEN n % 2 = 1 THEN
+        format('INSERT INTO permissions.access_grants (account_id, user_id, group_id, tier)
+                SELECT gr.account_id, %s, gr.id, ''tier4'' FROM permissions.groups gr WHERE gr.id = %s',
+               grantee, on_group)
+        ELSE format('DELETE FROM permissions.access_grants g WHERE g.user_id = %s AND g.group_id = %s',
+                    grantee, on_group) END);
+$$;
+GRANT EXECUTE ON FUNCTION bench.change_other_tenant(int, bigint, bigint) TO PUBLIC;
+
 CREATE PROCEDURE bench.run_cold(iterations int, grantee bigint, on_group bigint)
 LANGUAGE plpgsql
 AS $$
@@ -546,18 +564,10 @@ BEGIN
             -- a committed change in another tenant, then the user's statement
             PERFORM bench.become(q.role);
             PERFORM bench.explain(q.sql, false);
-            PERFORM bench.become(NULL);
             COMMIT;
-            -- made by another session: this backend's own changes are seen at once
             n := n + 1;
-            PERFORM bench.dblink_exec(other_session, CASE WHEN n % 2 = 1 THEN
-                format('INSERT INTO permissions.access_grants (account_id, user_id, group_id, tier)
-                        SELECT gr.account_id, %s, gr.id, ''tier4'' FROM permissions.groups gr WHERE gr.id = %s',
-                       grantee, on_group)
-                ELSE format('DELETE FROM permissions.access_grants g WHERE g.user_id = %s AND g.group_id = %s',
-                            grantee, on_group) END);
+            PERFORM bench.change_other_tenant(n, grantee, on_group);
             COMMIT;
-            PERFORM bench.become(q.role);
             j := bench.explain(q.sql, false);
             PERFORM bench.become(NULL);
             INSERT INTO bench.cold VALUES (i, q.qname, 'other tenant',
