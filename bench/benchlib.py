@@ -1,8 +1,8 @@
 """bench/benchlib.py: what bench/concurrency and bench/footprint share.
 
 Finding the server (a throwaway cluster when no PG* variable points at one),
-the PostgreSQL programs, connections, running SQL files through psql and
-running pgbench.
+the PostgreSQL programs, connections, running SQL files through psql,
+running pgbench, and finding the server's log.
 """
 
 import os
@@ -99,6 +99,26 @@ def drop_bench(conn, db, role_prefix):
             conn.execute(f'DROP ROLE IF EXISTS "{r}"')
         except psycopg.Error:
             pass
+
+
+def server_log(db=None):
+    """The path of the server's log file when this machine can read it, else None.
+
+    The log collector's current file when it runs; else the log that
+    test/with-cluster keeps beside the socket of its throwaway cluster.
+    """
+    try:
+        with connect(db) as c:
+            current = c.execute("SELECT pg_current_logfile()").fetchone()[0]
+            if current:
+                path = current if os.path.isabs(current) else os.path.join(
+                    c.execute("SHOW data_directory").fetchone()[0], current)
+                return path if os.access(path, os.R_OK) else None
+    except psycopg.Error:
+        return None
+    host = os.environ.get("PGHOST", "")
+    path = os.path.join(host, "log") if host.startswith("/") else ""
+    return path if path and os.access(path, os.R_OK) else None
 
 
 def psql_file(db, path, variables=None):

@@ -47,6 +47,39 @@ RESET ROLE;
 CREATE TABLE regress_atk_own.borrowed (x int);
 CREATE TRIGGER borrow BEFORE INSERT ON regress_atk_own.borrowed FOR EACH ROW EXECUTE FUNCTION permissions.grants_check_grantee();
 INSERT INTO regress_atk_own.borrowed VALUES (1);
+DROP TRIGGER borrow ON regress_atk_own.borrowed;
+-- ... and so does every SECURITY DEFINER trigger function of the extension
+-- (but audit_change(), the audit trigger of many tables, which only writes
+-- audit_log): each attached to a table of one's own, with a row to fire on
+CREATE FUNCTION regress_atk_own.borrow_each() RETURNS TABLE (fn text, outcome text)
+LANGUAGE plpgsql AS $$
+DECLARE
+    f regprocedure;
+    msg text;
+BEGIN
+    FOR f IN SELECT p.oid FROM pg_proc p
+              WHERE p.pronamespace = 'permissions'::regnamespace AND p.prosecdef
+                AND p.prorettype = 'trigger'::regtype
+                AND p.oid <> 'permissions.audit_change()'::regprocedure
+              ORDER BY 1
+    LOOP
+        fn := f::text;
+        EXECUTE format('CREATE TRIGGER borrow BEFORE INSERT ON regress_atk_own.borrowed FOR EACH ROW EXECUTE FUNCTION %s', f);
+        BEGIN
+            INSERT INTO regress_atk_own.borrowed VALUES (1);
+            outcome := 'ran';
+        EXCEPTION WHEN OTHERS THEN
+            GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+            outcome := CASE WHEN msg LIKE f::text || ' is a trigger of permissions.% only'
+                            THEN 'refused' ELSE msg END;
+        END;
+        EXECUTE 'DROP TRIGGER borrow ON regress_atk_own.borrowed';
+        RETURN NEXT;
+    END LOOP;
+END $$;
+SELECT outcome, count(*) FROM regress_atk_own.borrow_each() GROUP BY outcome;
+SELECT * FROM regress_atk_own.borrow_each() WHERE outcome <> 'refused';
+DROP FUNCTION regress_atk_own.borrow_each();
 DROP TABLE regress_atk_own.borrowed;
 SET ROLE regress_atk_lim_a;
 -- the functions that take a user: the same refusal for B's user and none

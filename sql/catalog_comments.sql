@@ -27,12 +27,15 @@ SELECT pg_describe_object(classid, objid, objsubid) COLLATE "C" AS "objects with
       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
      WHERE c.relkind IN ('r', 'p', 'v', 'm')
     UNION ALL
-    -- functions and types (not the array types PostgreSQL makes for each)
+    -- functions and types (not the array type PostgreSQL makes for each type,
+    -- nor the row type of each table and view: from PostgreSQL 17 on, these
+    -- are extension members too)
     SELECT 'pg_proc'::regclass, m.objid, 0 FROM ext_members m WHERE m.classid = 'pg_proc'::regclass
     UNION ALL
     SELECT 'pg_type'::regclass, t.oid, 0
       FROM pg_type t JOIN ext_members m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
      WHERE t.typcategory <> 'A'
+       AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.oid = t.typrelid AND c.relkind <> 'c')
     UNION ALL
     -- policies and triggers of the extension's tables
     SELECT 'pg_policy'::regclass, p.oid, 0

@@ -143,8 +143,11 @@ SELECT regress_idlt_who() AS who_after_rollback_to;
 COMMIT;
 
 -- the same holds in parallel workers, which get a copy of the setting: the
--- dead identity a rollback restored must not come back there
-SET force_parallel_mode = on;
+-- dead identity a rollback restored must not come back there (the setting
+-- that forces them is called debug_parallel_query from PostgreSQL 16 on)
+SELECT CASE WHEN current_setting('server_version_num')::int < 160000
+            THEN 'force_parallel_mode' ELSE 'debug_parallel_query' END AS force_parallel \gset
+SET :force_parallel = on;
 EXPLAIN (COSTS OFF) SELECT regress_idlt_who();
 SELECT permissions.authenticate(:'cred', true) = :u AS authenticated;
 SELECT regress_idlt_who() AS who_in_worker;
@@ -167,7 +170,7 @@ SELECT 1 AS clears_the_setting;
 ROLLBACK;
 SELECT regress_idlt_who() AS who_in_worker;
 SELECT count(*) AS performers_seen FROM permissions.performers;
-RESET force_parallel_mode;
+RESET :force_parallel;
 
 -- SET ROLE suspends a credential identity: the new role's mapping (or
 -- nobody) applies, and the identity comes back with the role it was given to

@@ -455,13 +455,20 @@ resolve_user(AccessCache *c, const Identity *id, Snapshot snapshot, IdBuffer *so
 				CredentialOwner o = {0};
 				TimestampTz key_until;
 
-				if (!token_identity_valid(id, snapshot, &key_until) ||
-					!load_user_by_id(&c->user, id->user_id, snapshot))
+				/*
+				 * What refuses a token identity (its user inactive, its
+				 * mapping changed) lives in the user's tenant: the cache
+				 * depends on it even when it acts as nobody, so that the
+				 * identity comes back with the user.
+				 */
+				if (!load_user_by_id(&c->user, id->user_id, snapshot))
+					return false;
+				idbuf_add(sources, c->user.account_id);
+				if (!token_identity_valid(id, snapshot, &key_until))
 					return false;
 				/* a key window that closes later ends the identity then */
 				if (key_until < c->valid_until)
 					c->valid_until = key_until;
-				idbuf_add(sources, c->user.account_id);
 				/* a subject mapped by a manager gives no more than that manager holds */
 				o.found = true;
 				o.user_id = id->user_id;

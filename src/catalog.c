@@ -33,7 +33,7 @@ static const char *const relation_names[EXT_NUM_RELATIONS] = {
 	"accounts", "users", "api_credentials", "tenant_epochs",
 	"performers", "group_members", "team_members", "access_grants",
 	"session_identity_roles", "token_keys", "token_subjects", "teams",
-	"token_issuers"
+	"token_issuers", "groups", "disclosure_log"
 };
 
 static const char *const index_names[EXT_NUM_INDEXES] = {
@@ -48,7 +48,10 @@ static const char *const index_names[EXT_NUM_INDEXES] = {
 	"session_identity_roles_pkey",
 	"token_keys_pkey", "token_subjects_pkey", "teams_pkey",
 	"token_issuers_issuer_key", "token_keys_issuer_key_id_key",
-	"token_subjects_issuer_subject_key"
+	"token_subjects_issuer_subject_key",
+	"users_account_id_idx", "access_grants_performer_id_idx",
+	"access_grants_group_id_idx", "access_grants_account_id_idx",
+	"group_members_performer_id_idx", "team_members_pkey", "groups_pkey"
 };
 
 /* Column numbers found so far, per relation: a handful each. */

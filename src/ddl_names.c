@@ -454,6 +454,7 @@ typedef struct ReachContext
 {
 	GuardContext *guard;
 	int			depth;
+	Oid			view;			/* the view being followed (on 15 its query lists itself) */
 	Oid			found;			/* a shared relation the role does not own */
 } ReachContext;
 
@@ -469,7 +470,7 @@ reach_walker(Node *node, ReachContext *ctx)
 	{
 		RangeTblEntry *rte = (RangeTblEntry *) node;
 
-		if (rte->rtekind == RTE_RELATION)
+		if (rte->rtekind == RTE_RELATION && rte->relid != ctx->view)
 			relation_reaches(rte->relid, ctx);
 		return false;
 	}
@@ -495,6 +496,7 @@ relation_reaches(Oid relid, ReachContext *ctx)
 	if (get_rel_relkind(relid) == RELKIND_VIEW)
 	{
 		Relation	view;
+		Oid			outer = ctx->view;
 
 		if (ctx->depth >= MAX_VIEW_DEPTH)
 		{
@@ -502,9 +504,16 @@ relation_reaches(Oid relid, ReachContext *ctx)
 			return;
 		}
 		ctx->depth++;
+		/*
+		 * The lock (what any read of the view takes) is kept until the
+		 * transaction ends: the view cannot be redefined between this
+		 * check and the LOCK that follows it.
+		 */
 		view = relation_open(relid, AccessShareLock);
+		ctx->view = relid;
 		(void) reach_walker((Node *) get_view_query(view), ctx);
-		relation_close(view, AccessShareLock);
+		ctx->view = outer;
+		relation_close(view, NoLock);
 		ctx->depth--;
 	}
 }
@@ -518,7 +527,7 @@ guard_check_locked(Node *node, GuardContext *ctx)
 	foreach(lc, ((LockStmt *) node)->relations)
 	{
 		RangeVar   *rv = lfirst_node(RangeVar, lc);
-		ReachContext reach = {ctx, 0, InvalidOid};
+		ReachContext reach = {ctx, 0, InvalidOid, InvalidOid};
 		Oid			relid = RangeVarGetRelid(rv, NoLock, true);
 
 		if (!OidIsValid(relid))

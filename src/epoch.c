@@ -6,7 +6,8 @@
  * to a tenant's access-relevant data (users, accounts, credentials, grants,
  * group and team memberships, performers) adds, in the same transaction, a
  * row (tenant, epoch) to permissions.tenant_epochs; a tenant's epoch is the
- * highest one a snapshot sees.  Tenant 0 moves with the few changes that
+ * set of its rows a snapshot sees (compared as a whole: epochs are drawn in
+ * one order and committed in another).  Tenant 0 moves with the few changes that
  * belong to no tenant (a login role mapped or unmapped by a DBA, a token key
  * or issuer changed, a TRUNCATE).
  *
@@ -57,6 +58,7 @@
 #include "epoch.h"
 #include "growable.h"
 #include "hints.h"
+#include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(epoch_access_changed);
 PG_FUNCTION_INFO_V1(epoch_lock_tenant);
@@ -173,36 +175,57 @@ epoch_init(void)
 	RegisterSubXactCallback(epoch_subxact_callback, NULL);
 }
 
-/* Keeps the highest epoch among a tenant's rows. */
+/* Mixes an epoch value (splitmix64's finalizer) for the fingerprint of a set. */
+static uint64
+epoch_mix(int64 epoch)
+{
+	uint64		z = (uint64) epoch + UINT64CONST(0x9E3779B97F4A7C15);
+
+	z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
+
+/* Adds a tenant's row to what is seen of it. */
 static void
 epoch_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
 	EpochSeen  *seen = (EpochSeen *) arg;
 	int64		epoch;
 
-	if (catalog_int8(tuple, desc, EXT_TENANT_EPOCHS, "epoch", &epoch) && epoch > seen->epoch)
+	if (!catalog_int8(tuple, desc, EXT_TENANT_EPOCHS, "epoch", &epoch))
+		return;
+	if (epoch > seen->epoch)
 		seen->epoch = epoch;
+	seen->rows++;
+	seen->digest += epoch_mix(epoch);
 }
 
-/* Reads a tenant's epoch under a snapshot: its highest row (0 when it has none). */
+/* Reads what a snapshot sees of a tenant's epoch rows (nothing when it has none). */
 void
 epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen)
 {
 	seen->tenant = tenant;
 	seen->epoch = 0;
+	seen->rows = 0;
+	seen->digest = 0;
 	catalog_scan(EXT_TENANT_EPOCHS, EXT_IDX_TENANT_EPOCHS_PKEY,
 				 catalog_attnum(EXT_TENANT_EPOCHS, "tenant_id"), Int64GetDatum(tenant),
 				 F_INT8EQ, snapshot, epoch_row_callback, seen);
 }
 
-/* True when the tenant's epoch still reads as seen under snapshot. */
+/*
+ * True when the tenant's epoch rows still read as seen under snapshot: the
+ * same rows, whatever order their transactions committed in (a change adds
+ * a row; pruning, which removes some, counts as a change too).
+ */
 bool
 epoch_unchanged(const EpochSeen *seen, Snapshot snapshot)
 {
 	EpochSeen	now;
 
 	epoch_read(seen->tenant, snapshot, &now);
-	return now.epoch == seen->epoch;
+	return now.epoch == seen->epoch && now.rows == seen->rows && now.digest == seen->digest;
 }
 
 /*
@@ -227,7 +250,8 @@ epoch_touch(int64 tenant)
 
 	catalog_run_as_superuser(&touch_plan,
 					 "INSERT INTO permissions.tenant_epochs (tenant_id, epoch) "
-					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq'))",
+					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq')) "
+					 "ON CONFLICT DO NOTHING",
 					 tenant, SPI_OK_INSERT);
 	if (!IsolationUsesXactSnapshot())
 		catalog_run_as_superuser(&prune_plan,

@@ -11,11 +11,18 @@
 /* The tenant whose epoch moves with changes no single tenant owns. */
 #define GLOBAL_TENANT	0
 
-/* What a cache saw of one tenant's epoch. */
+/*
+ * What a cache saw of one tenant's epochs: all its rows the snapshot sees,
+ * as a fingerprint.  The highest epoch alone would not do: epochs are drawn
+ * when a change is made and seen when it commits, so a transaction that
+ * drew a lower one can commit after one that drew a higher one.
+ */
 typedef struct EpochSeen
 {
 	int64		tenant;
-	int64		epoch;			/* 0: no row */
+	int64		epoch;			/* the highest (0: no row) */
+	int64		rows;			/* how many */
+	uint64		digest;			/* the sum of a mix of each epoch */
 } EpochSeen;
 
 extern void epoch_init(void);

@@ -33,11 +33,13 @@
  * reset (hints lost), a batch that does not parse, hints sent before the
  * backend listened.
  *
- * The messages are relcache invalidations whose relation ids carry the
- * payload (a header value no relation has, the transaction id, a count,
- * the tenants, a checksum).  Other backends' relcache finds no such
- * relation; a payload value that happens to be a relation's OID costs that
- * relation a relcache rebuild, nothing more.
+ * The messages are catalog cache invalidations of the encoding conversions'
+ * cache (CONVOID), whose hash values carry the payload (a header, the
+ * transaction id, a count, the tenants, a checksum).  That cache holds at
+ * most a few entries and nothing in PostgreSQL listens to it, so a message
+ * costs other backends a hash probe; relation cache messages would have
+ * rebuilt (and dropped the cached plans of) any relation whose OID a
+ * payload value happened to equal.
  */
 #include "postgres.h"
 
@@ -50,11 +52,13 @@
 #include "utils/inval.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "hints.h"
 
-/* A relation id no relation has: OIDs below FirstGenbkiObjectId are assigned by hand, and 1 never to a relation. */
-#define HINT_HEADER			((Oid) 1)
+/* The catalog cache whose invalidations carry hints, and the value that opens a batch. */
+#define HINT_CACHE			CONVOID
+#define HINT_HEADER			((uint32) 0x9E3779B9)
 
 /* One batch enters the queue under one lock: header, xid, count, tenants, checksum. */
 #define HINT_BATCH			64
@@ -112,7 +116,7 @@ static ParseState parse_state = PARSE_IDLE;
 static Hint incoming;
 static int	incoming_expected;
 
-/* The 32-bit key a tenant is known by in hints (never 0: relation id 0 means "every relation"). */
+/* The 32-bit key a tenant is known by in hints (never 0: hash value 0 means "everything"). */
 uint32
 hints_tenant_key(int64 tenant)
 {
@@ -157,11 +161,11 @@ append_hint(Hint **list, int *n, const Hint *h)
 	return true;
 }
 
-/* Relcache callback: reads hint batches out of the invalidation stream. */
+/* Syscache callback: reads hint batches out of the invalidation stream. */
 static void
-hints_relcache_callback(Datum arg, Oid relid)
+hints_syscache_callback(Datum arg, int cacheid, uint32 value)
 {
-	if (relid == InvalidOid)
+	if (value == 0)
 	{
 		/* a reset of this backend's queue position, or a flush of everything */
 		hints_lost();
@@ -170,18 +174,18 @@ hints_relcache_callback(Datum arg, Oid relid)
 	switch (parse_state)
 	{
 		case PARSE_IDLE:
-			if (relid == HINT_HEADER)
+			if (value == HINT_HEADER)
 			{
 				memset(&incoming, 0, sizeof(incoming));
 				parse_state = PARSE_XID;
 			}
 			break;
 		case PARSE_XID:
-			incoming.xid = (TransactionId) relid;
+			incoming.xid = (TransactionId) value;
 			parse_state = PARSE_COUNT;
 			break;
 		case PARSE_COUNT:
-			incoming_expected = (int) relid - 1;
+			incoming_expected = (int) value - 1;
 			if (incoming_expected <= 0 || incoming_expected > HINT_MAX_TENANTS)
 			{
 				incoming.all = true;
@@ -191,13 +195,13 @@ hints_relcache_callback(Datum arg, Oid relid)
 				parse_state = PARSE_TENANTS;
 			break;
 		case PARSE_TENANTS:
-			incoming.tenants[incoming.ntenants++] = (uint32) relid;
+			incoming.tenants[incoming.ntenants++] = value;
 			if (incoming.ntenants == incoming_expected)
 				parse_state = PARSE_CHECK;
 			break;
 		case PARSE_CHECK:
 			parse_state = PARSE_IDLE;
-			if ((uint32) relid != batch_checksum(incoming.xid, incoming.all,
+			if (value != batch_checksum(incoming.xid, incoming.all,
 												 incoming.ntenants, incoming.tenants) ||
 				!TransactionIdIsNormal(incoming.xid) ||
 				!append_hint(&pending, &npending, &incoming))
@@ -220,20 +224,20 @@ hints_xact_callback(XactEvent event, void *arg)
 void
 hints_init(void)
 {
-	CacheRegisterRelcacheCallback(hints_relcache_callback, (Datum) 0);
+	CacheRegisterSyscacheCallback(HINT_CACHE, hints_syscache_callback, (Datum) 0);
 	RegisterXactCallback(hints_xact_callback, NULL);
 }
 
-/* Appends one relcache message carrying a value. */
+/* Appends one catalog cache message carrying a value. */
 static void
-add_message(SharedInvalidationMessage *msgs, int *n, Oid value)
+add_message(SharedInvalidationMessage *msgs, int *n, uint32 value)
 {
 	SharedInvalidationMessage *m = &msgs[(*n)++];
 
 	memset(m, 0, sizeof(*m));
-	m->rc.id = SHAREDINVALRELCACHE_ID;
-	m->rc.dbId = MyDatabaseId;
-	m->rc.relId = value;
+	m->cc.id = (int8) HINT_CACHE;
+	m->cc.dbId = MyDatabaseId;
+	m->cc.hashValue = value;
 }
 
 /*
@@ -257,11 +261,11 @@ hints_send(const int64 *tenants, int ntenants)
 	for (i = 0; i < ntenants; i++)
 		keys[i] = hints_tenant_key(tenants[i]);
 	add_message(msgs, &n, HINT_HEADER);
-	add_message(msgs, &n, (Oid) xid);
-	add_message(msgs, &n, (Oid) (all ? 1 : ntenants + 1));
+	add_message(msgs, &n, (uint32) xid);
+	add_message(msgs, &n, (uint32) (all ? 1 : ntenants + 1));
 	for (i = 0; i < ntenants; i++)
-		add_message(msgs, &n, (Oid) keys[i]);
-	add_message(msgs, &n, (Oid) batch_checksum(xid, all, ntenants, keys));
+		add_message(msgs, &n, keys[i]);
+	add_message(msgs, &n, batch_checksum(xid, all, ntenants, keys));
 	SendSharedInvalidMessages(msgs, n);
 }
 

@@ -8,6 +8,7 @@
 #include "utils/builtins.h"
 
 #include "matrix.h"
+#include "pg_compat.h"
 
 static const char *const kind_names[KIND_COUNT] = {
 	"performer", "chart", "measurement", "condition", "note", "tag", "journal", "access"

@@ -10,6 +10,7 @@
 #include "access_cache.h"
 #include "acting_role.h"
 #include "catalog.h"
+#include "disclosure.h"
 #include "epoch.h"
 #include "hints.h"
 #include "identity.h"
@@ -28,6 +29,8 @@ void
 _PG_init(void)
 {
 	catalog_init();
+	/* before identity_init(), which reserves the prefix of the settings */
+	disclosure_init();
 	acting_role_init();
 	identity_init();
 	token_init();

@@ -21,6 +21,7 @@
 #include "utils/builtins.h"
 
 #include "permset.h"
+#include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(permset_in);
 PG_FUNCTION_INFO_V1(permset_out);
@@ -91,7 +92,7 @@ typedef enum PermsetParseResult
 #define PERMSET_NAMES_HINT \
 	"Run SELECT permissions.permission_names() to list the valid permission names."
 
-static void permset_syntax_error(const char *str, const char *detail) pg_attribute_noreturn();
+pg_noreturn static void permset_syntax_error(const char *str, const char *detail);
 
 /* Whitespace allowed around names and braces: the set array_in() ignores. */
 static inline bool

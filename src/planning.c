@@ -21,6 +21,7 @@
 #include "executor/executor.h"
 #include "optimizer/planner.h"
 
+#include "pg_compat.h"
 #include "planning.h"
 #include "reach.h"
 
@@ -140,16 +141,15 @@ planning_ExecutorStart(QueryDesc *queryDesc, int eflags)
 }
 
 static void
-planning_ExecutorRun(QueryDesc *queryDesc, ScanDirection direction, uint64 count,
-					 bool execute_once)
+planning_ExecutorRun(EXECUTOR_RUN_PARAMS)
 {
 	push(RUNNING_EXECUTOR);
 	PG_TRY();
 	{
 		if (prev_ExecutorRun)
-			prev_ExecutorRun(queryDesc, direction, count, execute_once);
+			prev_ExecutorRun(EXECUTOR_RUN_ARGS);
 		else
-			standard_ExecutorRun(queryDesc, direction, count, execute_once);
+			standard_ExecutorRun(EXECUTOR_RUN_ARGS);
 	}
 	PG_FINALLY();
 	{

@@ -32,11 +32,14 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_authid.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
@@ -44,8 +47,10 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "access_cache.h"
+#include "pg_compat.h"
 #include "stamp.h"
 
 PG_FUNCTION_INFO_V1(stamp_row);
@@ -58,6 +63,8 @@ typedef struct StampInfo
 	AttrNumber	id_att;			/* identity column of an extension table, or 0 */
 	Oid			id_seq;			/* its sequence */
 	AttrNumber	creator_att;	/* created_by, or 0 */
+	bool		movable;		/* a role may move the sequence (UPDATE) ... */
+	NameData	movable_by;		/* ... that one */
 } StampInfo;
 
 /* The last id each sequence's default handed out and a row took. */
@@ -81,7 +88,7 @@ stamp_relcache_callback(Datum arg, Oid relid)
 		return;
 	hash_seq_init(&st, infos);
 	while ((info = hash_seq_search(&st)) != NULL)
-		if (relid == InvalidOid || info->relid == relid)
+		if (relid == InvalidOid || info->relid == relid || info->id_seq == relid)
 			info->valid = false;
 }
 
@@ -105,6 +112,42 @@ stamp_init(void)
 	CacheRegisterRelcacheCallback(stamp_relcache_callback, (Datum) 0);
 }
 
+/*
+ * Whether a role other than a superuser holds UPDATE on a sequence (and so
+ * may setval() it, choosing the ids its default draws), and which.  Granting
+ * it is refused (utility.c); this catches a grant made before, or behind,
+ * that.
+ */
+static bool
+sequence_movable_by(Oid seq, NameData *who)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(seq));
+	bool		found = false;
+	bool		isnull;
+	Datum		d;
+
+	if (!HeapTupleIsValid(tuple))
+		return false;
+	d = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_relacl, &isnull);
+	if (!isnull)
+	{
+		Acl		   *acl = DatumGetAclP(d);
+		AclItem    *items = ACL_DAT(acl);
+		int			i;
+
+		for (i = 0; i < ACL_NUM(acl) && !found; i++)
+			if ((ACLITEM_GET_PRIVS(items[i]) & ACL_UPDATE) &&
+				(items[i].ai_grantee == ACL_ID_PUBLIC || !superuser_arg(items[i].ai_grantee)))
+			{
+				namestrcpy(who, items[i].ai_grantee == ACL_ID_PUBLIC ? "PUBLIC" :
+						   GetUserNameFromId(items[i].ai_grantee, false));
+				found = true;
+			}
+	}
+	ReleaseSysCache(tuple);
+	return found;
+}
+
 /* The table's identity column and created_by, looked up once. */
 static StampInfo *
 stamp_info(Relation rel, bool stamp_creator)
@@ -122,6 +165,7 @@ stamp_info(Relation rel, bool stamp_creator)
 		info->id_att = 0;
 		info->id_seq = InvalidOid;
 		info->creator_att = 0;
+		info->movable = false;
 		for (i = 0; i < desc->natts; i++)
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -132,7 +176,8 @@ stamp_info(Relation rel, bool stamp_creator)
 				RelationGetNamespace(rel) == schema)
 			{
 				info->id_att = att->attnum;
-				info->id_seq = getIdentitySequence(relid, att->attnum, false);
+				info->id_seq = IDENTITY_SEQUENCE(rel, att->attnum);
+				info->movable = sequence_movable_by(info->id_seq, &info->movable_by);
 			}
 			if (strcmp(NameStr(att->attname), "created_by") == 0 && att->atttypid == INT8OID)
 				info->creator_att = att->attnum;
@@ -225,6 +270,15 @@ check_new_id(Relation rel, StampInfo *info, HeapTuple tuple)
 
 	if (isnull)
 		return;					/* the NOT NULL constraint refuses it */
+	if (info->movable)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("role \"%s\" may move the sequence of \"permissions.%s\": its new rows are refused",
+						NameStr(info->movable_by), RelationGetRelationName(rel)),
+				 errdetail("With UPDATE on %s, setval() chooses the ids the table's default draws: the next ids of another tenant's rows, or the id of a deleted account.",
+						   get_rel_name(info->id_seq)),
+				 errhint("A DBA revokes it: REVOKE UPDATE ON SEQUENCE permissions.%s FROM %s;",
+						 get_rel_name(info->id_seq), NameStr(info->movable_by))));
 	id = DatumGetInt64(d);
 	if (!session_currval(info->id_seq, &drawn) || drawn != id)
 		refuse_chosen_id(rel, false);

@@ -62,6 +62,7 @@
 #include "catalog.h"
 #include "identity.h"
 #include "jws.h"
+#include "pg_compat.h"
 #include "role.h"
 #include "token.h"
 #include "token_rows.h"
@@ -156,8 +157,7 @@ append_logged_value(StringInfo buf, const char *name, const char *value)
  * failed, never the token), and raises the one error every refused token
  * gets.
  */
-static void
-pg_attribute_noreturn()
+pg_noreturn static void
 token_refused(const TokenSeen *seen, const char *fmt,...)
 pg_attribute_printf(2, 3);
 

@@ -10,6 +10,7 @@
 #include "utils/snapshot.h"
 
 #include "identity.h"
+#include "pg_compat.h"
 
 /* Defines the internal setting that records the key material of a token identity. */
 extern void token_init(void);
@@ -29,6 +30,6 @@ extern int64 token_authenticate_core(const char *token, int token_len, bool sess
 									 const char *via);
 
 /* Raises "invalid token" (ending every identity) for a token that could not even be read. */
-extern void token_refused_unread(const char *via, const char *reason) pg_attribute_noreturn();
+pg_noreturn extern void token_refused_unread(const char *via, const char *reason);
 
 #endif							/* PERMISSIONS_TOKEN_H */

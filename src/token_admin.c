@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 
 #include "jws.h"
+#include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(token_public_key);
 PG_FUNCTION_INFO_V1(token_shared_secret);

@@ -21,7 +21,7 @@
  *
  * These run only where the library is loaded: CREATE EXTENSION sets
  * session_preload_libraries for the database so that every session loads
- * it (see upgrade/1.1/97_preload.sql).
+ * it (see install/97_preload.sql).
  */
 #include "postgres.h"
 
@@ -334,6 +334,107 @@ unmap_dropped_roles(List *oids)
 				 errhint("Once a role of that name exists again, SELECT * FROM permissions.restore_role_mappings() maps it back.")));
 }
 
+/* Whether a privilege list grants UPDATE (ALL does). */
+static bool
+grants_update(List *privileges)
+{
+	ListCell   *lc;
+
+	if (privileges == NIL)
+		return true;			/* ALL PRIVILEGES */
+	foreach(lc, privileges)
+	{
+		AccessPriv *priv = (AccessPriv *) lfirst(lc);
+
+		if (priv->priv_name != NULL && strcmp(priv->priv_name, "update") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Whether a list of schema names names schema permissions. */
+static bool
+names_extension_schema(List *schemas)
+{
+	ListCell   *lc;
+
+	foreach(lc, schemas)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, String) && strcmp(strVal(n), "permissions") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Raises the refusal of UPDATE on the extension's sequences. */
+static void
+refuse_sequence_update(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("UPDATE on the sequences of the permissions extension cannot be granted (%s)", what),
+			 errdetail("The ids of the extension's rows come from these sequences; whoever may move one (setval) chooses the ids of new rows: the next ids of another tenant's table, or the id of a deleted account."),
+			 errhint("Grant USAGE or SELECT only; an application needs neither to insert rows (their ids are the database's).")));
+}
+
+/*
+ * Refuses, to everyone (the grant is a DBA's usual mistake), the statements
+ * that would give UPDATE on a sequence of the extension: GRANT on one, on
+ * all sequences of schema permissions, or default privileges there.
+ */
+static void
+check_sequence_grants(Node *parsetree)
+{
+	GrantStmt  *stmt = NULL;
+	bool		defaults = false;
+	ListCell   *lc;
+
+	if (IsA(parsetree, GrantStmt))
+		stmt = (GrantStmt *) parsetree;
+	else if (IsA(parsetree, AlterDefaultPrivilegesStmt))
+	{
+		AlterDefaultPrivilegesStmt *d = (AlterDefaultPrivilegesStmt *) parsetree;
+
+		stmt = d->action;
+		defaults = true;
+		foreach(lc, d->options)
+		{
+			DefElem    *opt = (DefElem *) lfirst(lc);
+
+			if (strcmp(opt->defname, "schemas") == 0 &&
+				names_extension_schema((List *) opt->arg) && stmt->is_grant &&
+				stmt->objtype == OBJECT_SEQUENCE && grants_update(stmt->privileges))
+				refuse_sequence_update("default privileges in schema permissions");
+		}
+		return;
+	}
+	if (stmt == NULL || !stmt->is_grant || defaults || !grants_update(stmt->privileges))
+		return;
+	if (stmt->targtype == ACL_TARGET_ALL_IN_SCHEMA)
+	{
+		if (stmt->objtype == OBJECT_SEQUENCE && names_extension_schema(stmt->objects))
+			refuse_sequence_update("all sequences in schema permissions");
+		return;
+	}
+	if (stmt->targtype != ACL_TARGET_OBJECT ||
+		(stmt->objtype != OBJECT_SEQUENCE && stmt->objtype != OBJECT_TABLE))
+		return;
+	foreach(lc, stmt->objects)
+	{
+		RangeVar   *rv = (RangeVar *) lfirst(lc);
+		Oid			relid;
+
+		if (!IsA(rv, RangeVar))
+			continue;
+		relid = RangeVarGetRelid(rv, NoLock, true);
+		if (OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_SEQUENCE &&
+			get_rel_namespace(relid) == extension_schema())
+			refuse_sequence_update(get_rel_name(relid));
+	}
+}
+
 /* The ProcessUtility hook. */
 static void
 permissions_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
@@ -344,6 +445,8 @@ permissions_ProcessUtility(PlannedStmt *pstmt, const char *queryString,
 	bool		drop_schema;
 	List	   *dropped_roles;
 
+	if (OidIsValid(extension_schema()))
+		check_sequence_grants(pstmt->utilityStmt);
 	/* the guard may qualify names: it gets a tree of its own */
 	if (!superuser() && OidIsValid(extension_schema()))
 	{

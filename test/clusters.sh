@@ -11,8 +11,10 @@
 # The installation is the one PG_CONFIG names (pg_config on PATH otherwise,
 # Debian's postgresql-15).  Clusters live under one temporary directory,
 # removed with every cluster at exit.  As root, the servers run as the
-# postgres system user.
+# postgres system user.  The PG* variables of the calling shell are
+# forgotten (test/libpq-env.sh).
 
+. "$(dirname "${BASH_SOURCE[0]}")/libpq-env.sh"
 PG_BIN=$("${PG_CONFIG:-pg_config}" --bindir)
 CLUSTERS_DIR=$(mktemp -d /tmp/permissions-clusters.XXXXXX)
 _as_pg=()

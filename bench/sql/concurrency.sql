@@ -6,6 +6,7 @@
 --	    churn_tenants  tenants the churn process changes
 --	    heavy_grants   direct grants of the heavy reader (0: none)
 --	    checkers       tenants of the correctness check (--check)
+--	    soak_tenants   tenants of the soak (--soak)
 --
 --	  Measured clients: client i is a user of account (i mod A) + 1 of the
 --	  generated data, of shape (i mod 4): therapist (team grants on groups),
@@ -30,6 +31,15 @@
 --	  toggles), P4 through the wildcard tier alone (P4 moves between the
 --	  account and its sub-account, where the wildcard does not reach), P5
 --	  in the sub-account through a direct grant.
+--
+--	  Soak tenants ("Soak s", with a sub-account "Soak s North"): a manager,
+--	  four full_access users, a read_only and a single_performer user, each
+--	  with a login role of its own (rp || 's' || s || '_' || kind); ten
+--	  performers (1-8 in the account, 9-10 in the sub-account; 8 moves
+--	  between the two), each with a chart; group 1 (performers 1-3) granted
+--	  to team 1, group 2 (performer 4, with 5 and 6 joining and leaving)
+--	  granted to user 2, team 2 granted performer 7.  The soak's writer of
+--	  each tenant changes all of this while its readers check it.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -37,7 +47,8 @@ SELECT set_config('bench.rp', :'rp', false),
        set_config('bench.clients', :'clients', false),
        set_config('bench.churn_tenants', :'churn_tenants', false),
        set_config('bench.heavy_grants', :'heavy_grants', false),
-       set_config('bench.checkers', :'checkers', false) \gset
+       set_config('bench.checkers', :'checkers', false),
+       set_config('bench.soak_tenants', :'soak_tenants', false) \gset
 
 CREATE SCHEMA bench_cc;
 GRANT USAGE ON SCHEMA bench_cc TO PUBLIC;
@@ -287,6 +298,82 @@ BEGIN
         INSERT INTO bench_cc.check_tenants
         VALUES (ci, rp || 'w' || ci, acct, uid, p[1], p[2], p[3], p[4], ch[1], ch[2], ch[3], ch[4], team, tg, g2,
                 sub, p5, chart5);
+    END LOOP;
+END
+$$;
+
+-- soak tenants
+CREATE TABLE bench_cc.soak_tenants (s int PRIMARY KEY, top bigint NOT NULL, sub bigint NOT NULL);
+CREATE TABLE bench_cc.soak_users (s int, kind text, id bigint NOT NULL, role text NOT NULL, PRIMARY KEY (s, kind));
+CREATE TABLE bench_cc.soak_perfs (s int, j int, id bigint NOT NULL, chart bigint NOT NULL, PRIMARY KEY (s, j));
+CREATE TABLE bench_cc.soak_sets (s int, name text, id bigint NOT NULL, PRIMARY KEY (s, name));
+DO $$
+DECLARE
+    rp text := current_setting('bench.rp');
+    tenants int := current_setting('bench.soak_tenants')::int;
+    si int;
+    top bigint;
+    sub bigint;
+    pin_top bigint;
+    pin_sub bigint;
+    kind text;
+    uid bigint;
+    rname text;
+    ji int;
+    acct bigint;
+    pid bigint;
+    chart bigint;
+    g1 bigint;
+    g2 bigint;
+    t1 bigint;
+    t2 bigint;
+BEGIN
+    FOR si IN 1 .. tenants LOOP
+        INSERT INTO permissions.accounts (name) VALUES (format('Soak %s', si)) RETURNING id INTO top;
+        INSERT INTO permissions.accounts (name, parent_id) VALUES (format('Soak %s North', si), top) RETURNING id INTO sub;
+        INSERT INTO bench_cc.soak_tenants VALUES (si, top, sub);
+        FOREACH kind IN ARRAY ARRAY['mgr', 'u1', 'u2', 'u3', 'u4', 'ro', 'sp'] LOOP
+            rname := rp || 's' || si || '_' || kind;
+            EXECUTE format('CREATE ROLE %I LOGIN', rname);
+            INSERT INTO permissions.users (account_id, username, email, role, user_type, access, db_role)
+            VALUES (top, format('soak%s_%s', si, kind), format('soak%s_%s@example.org', si, kind),
+                    CASE kind WHEN 'mgr' THEN 'manager' ELSE 'user' END::permissions.role,
+                    CASE kind WHEN 'ro' THEN 'read_only' WHEN 'sp' THEN 'single_performer'
+                              ELSE 'full_access' END::permissions.user_type,
+                    CASE kind WHEN 'u4' THEN 'tier4' ELSE 'none' END::permissions.tier, rname::regrole)
+            RETURNING id INTO uid;
+            INSERT INTO bench_cc.soak_users VALUES (si, kind, uid, rname);
+        END LOOP;
+        INSERT INTO permissions.pinpoints (account_id, name) VALUES (top, 'Soak pinpoint') RETURNING id INTO pin_top;
+        INSERT INTO permissions.pinpoints (account_id, name) VALUES (sub, 'Soak pinpoint') RETURNING id INTO pin_sub;
+        FOR ji IN 1 .. 10 LOOP
+            acct := CASE WHEN ji <= 8 THEN top ELSE sub END;
+            INSERT INTO permissions.performers (account_id, first_name, last_name)
+            VALUES (acct, format('S%s', ji), format('Soak%s', si)) RETURNING id INTO pid;
+            INSERT INTO permissions.charts (account_id, performer_id, pinpoint_id, title)
+            VALUES (acct, pid, CASE WHEN ji <= 8 THEN pin_top ELSE pin_sub END, 'soak chart') RETURNING id INTO chart;
+            INSERT INTO bench_cc.soak_perfs VALUES (si, ji, pid, chart);
+        END LOOP;
+        INSERT INTO permissions.groups (account_id, name) VALUES (top, 'Soak group 1') RETURNING id INTO g1;
+        INSERT INTO permissions.groups (account_id, name) VALUES (top, 'Soak group 2') RETURNING id INTO g2;
+        INSERT INTO permissions.group_members (group_id, performer_id, account_id)
+        SELECT CASE WHEN p.j <= 3 THEN g1 ELSE g2 END, p.id, top FROM bench_cc.soak_perfs p
+         WHERE p.s = si AND p.j <= 5;
+        INSERT INTO permissions.teams (account_id, name) VALUES (top, 'Soak team 1') RETURNING id INTO t1;
+        INSERT INTO permissions.teams (account_id, name) VALUES (top, 'Soak team 2') RETURNING id INTO t2;
+        INSERT INTO permissions.team_members (team_id, user_id, account_id)
+        SELECT CASE WHEN u.kind IN ('u1', 'u2') THEN t1 ELSE t2 END, u.id, top FROM bench_cc.soak_users u
+         WHERE u.s = si AND u.kind IN ('u1', 'u2', 'u3', 'u4');
+        INSERT INTO bench_cc.soak_sets VALUES (si, 'g1', g1), (si, 'g2', g2), (si, 't1', t1), (si, 't2', t2);
+        INSERT INTO permissions.access_grants (account_id, team_id, group_id, tier) VALUES (top, t1, g1, 'tier3');
+        INSERT INTO permissions.access_grants (account_id, team_id, performer_id, tier)
+        SELECT top, t2, p.id, 'tier4' FROM bench_cc.soak_perfs p WHERE p.s = si AND p.j = 7;
+        INSERT INTO permissions.access_grants (account_id, user_id, group_id, tier)
+        SELECT top, u.id, g2, 'tier2' FROM bench_cc.soak_users u WHERE u.s = si AND u.kind = 'u2';
+        INSERT INTO permissions.access_grants (account_id, user_id, performer_id, tier)
+        SELECT CASE WHEN p.j <= 8 THEN top ELSE sub END, u.id, p.id, 'tier3'
+          FROM bench_cc.soak_users u JOIN bench_cc.soak_perfs p ON p.s = u.s
+         WHERE u.s = si AND (u.kind, p.j) IN (('u1', 1), ('ro', 2), ('sp', 3), ('u3', 9));
     END LOOP;
 END
 $$;

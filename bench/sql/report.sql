@@ -169,6 +169,46 @@ SELECT format('| %s | %s | %s | %s | %s | %s | %s |', q.qname,
   LEFT JOIN bench.pgbench gb ON gb.qname = q.qname AND gb.variant = 'b' AND gb.mode = 'generic'
  ORDER BY q.ord;
 SELECT '';
+SELECT '## The accounting of disclosures: (a)/(b) with permissions.read_accounting off and on' WHERE EXISTS (SELECT 1 FROM bench.accounting);
+SELECT '' WHERE EXISTS (SELECT 1 FROM bench.accounting);
+SELECT format('Custom plans; each of (a) and (b) timed %s times with the setting off and on in turn in one session. With it on, (a) counts the rows its policies let through and writes and flushes its records (performers: rows of permissions.disclosures per statement, one row of the table per statement and table) before the statement ends; (b) runs as a superuser, to which the policies and the accounting do not apply. Medians, and minima (the least disturbed runs: on a loaded machine single runs vary by tens of percent, (b) too). The rise is ((a)/(b) on) / ((a)/(b) off) - 1; added is (a) on - (a) off, in ms.', max(iter))
+  FROM bench.accounting HAVING count(*) > 0;
+SELECT '' WHERE EXISTS (SELECT 1 FROM bench.accounting);
+SELECT '| query | performers | (a) off | (a) on | (b) off | (b) on | rise (medians) | (a) off min | (a) on min | (b) off min | (b) on min | rise (minima) | added (minima) |' WHERE EXISTS (SELECT 1 FROM bench.accounting);
+SELECT '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|' WHERE EXISTS (SELECT 1 FROM bench.accounting);
+WITH m AS (
+    SELECT qname, variant, accounting, percentile_cont(0.5) WITHIN GROUP (ORDER BY total_ms) AS ms,
+           min(total_ms) AS lo, max(records) AS records
+      FROM bench.accounting GROUP BY 1, 2, 3)
+SELECT format('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |', q.qname, a1.records,
+              pg_temp.ms(a0.ms), pg_temp.ms(a1.ms), pg_temp.ms(b0.ms), pg_temp.ms(b1.ms),
+              to_char(100 * ((a1.ms / nullif(b1.ms, 0)) / nullif(a0.ms / nullif(b0.ms, 0), 0) - 1), 'FM990.0') || '%',
+              pg_temp.ms(a0.lo), pg_temp.ms(a1.lo), pg_temp.ms(b0.lo), pg_temp.ms(b1.lo),
+              to_char(100 * ((a1.lo / nullif(b1.lo, 0)) / nullif(a0.lo / nullif(b0.lo, 0), 0) - 1), 'FM990.0') || '%',
+              pg_temp.ms(a1.lo - a0.lo))
+  FROM (SELECT DISTINCT ord, qname FROM bench.queries) q
+  JOIN m a0 ON a0.qname = q.qname AND a0.variant = 'a' AND NOT a0.accounting
+  JOIN m a1 ON a1.qname = q.qname AND a1.variant = 'a' AND a1.accounting
+  JOIN m b0 ON b0.qname = q.qname AND b0.variant = 'b' AND NOT b0.accounting
+  JOIN m b1 ON b1.qname = q.qname AND b1.variant = 'b' AND b1.accounting
+ ORDER BY q.ord;
+SELECT '' WHERE EXISTS (SELECT 1 FROM bench.accounting);
+SELECT 'End to end through pgbench, (a) with the accounting of disclosures off and on (every statement also runs in an internal subtransaction that records a failing read before its error is sent):' WHERE EXISTS (SELECT 1 FROM bench.pgbench WHERE mode LIKE '%+accounting');
+SELECT '' WHERE EXISTS (SELECT 1 FROM bench.pgbench WHERE mode LIKE '%+accounting');
+SELECT '| query | custom (a) tps off | on | time rise | generic (a) tps off | on | time rise |' WHERE EXISTS (SELECT 1 FROM bench.pgbench WHERE mode LIKE '%+accounting');
+SELECT '|---|--:|--:|--:|--:|--:|--:|' WHERE EXISTS (SELECT 1 FROM bench.pgbench WHERE mode LIKE '%+accounting');
+SELECT format('| %s | %s | %s | %s | %s | %s | %s |', q.qname,
+              to_char(c0.tps, 'FM999,999,990'), to_char(c1.tps, 'FM999,999,990'),
+              to_char(100 * (c0.tps / nullif(c1.tps, 0) - 1), 'FM990.0') || '%',
+              to_char(g0.tps, 'FM999,999,990'), to_char(g1.tps, 'FM999,999,990'),
+              to_char(100 * (g0.tps / nullif(g1.tps, 0) - 1), 'FM990.0') || '%')
+  FROM (SELECT DISTINCT ord, qname FROM bench.queries) q
+  JOIN bench.pgbench c0 ON c0.qname = q.qname AND c0.variant = 'a' AND c0.mode = 'custom'
+  JOIN bench.pgbench c1 ON c1.qname = q.qname AND c1.variant = 'a' AND c1.mode = 'custom+accounting'
+  LEFT JOIN bench.pgbench g0 ON g0.qname = q.qname AND g0.variant = 'a' AND g0.mode = 'generic'
+  LEFT JOIN bench.pgbench g1 ON g1.qname = q.qname AND g1.variant = 'a' AND g1.mode = 'generic+accounting'
+ ORDER BY q.ord;
+SELECT '' WHERE EXISTS (SELECT 1 FROM bench.pgbench WHERE mode LIKE '%+accounting');
 SELECT '## permissions.check() throughput (one statement, one backend)';
 SELECT '';
 SELECT '| expression | calls | median ms | decisions/s | decisions/s net of the scaffolding |';
@@ -223,6 +263,19 @@ SELECT format('- permissions.check() at least 1,000,000 decisions/s: %s (%s/s; a
               to_char(u.calls / (u.ms / 1000.0), 'FM999,999,999,990'),
               to_char(v.calls / (v.ms / 1000.0), 'FM999,999,999,990'))
   FROM tput c, tput u, tput v WHERE c.what = 'check' AND u.what = 'check_user' AND v.what = 'can_view';
+WITH m AS (
+    SELECT qname, variant, accounting, min(total_ms) AS ms
+      FROM bench.accounting GROUP BY 1, 2, 3),
+r AS (
+    SELECT a0.qname, (a1.ms / b1.ms) / (a0.ms / b0.ms) - 1 AS rise
+      FROM m a0 JOIN m a1 ON a1.qname = a0.qname AND a1.variant = 'a' AND a1.accounting
+                JOIN m b0 ON b0.qname = a0.qname AND b0.variant = 'b' AND NOT b0.accounting
+                JOIN m b1 ON b1.qname = a0.qname AND b1.variant = 'b' AND b1.accounting
+     WHERE a0.variant = 'a' AND NOT a0.accounting AND b0.ms > 0 AND b1.ms > 0)
+SELECT format('- with the accounting of disclosures on, (a)/(b) rises by at most 5%% (minima): %s (largest rise %s%%, %s)',
+              CASE WHEN max(rise) <= 0.05 THEN 'met' ELSE 'target not met (information)' END,
+              to_char(100 * max(rise), 'FM990.0'), (array_agg(qname ORDER BY rise DESC))[1])
+  FROM r HAVING count(*) > 0;
 SELECT format('- (a)/(b) at most %s under generic plans: %s (worst %s, %s)', :'ab_limit',
               CASE WHEN max(ga.ms / gb.ms) <= :ab_limit THEN 'met' ELSE 'target not met (information)' END,
               to_char(max(ga.ms / gb.ms), 'FM990.000'), (array_agg(ga.qname ORDER BY ga.ms / gb.ms DESC))[1])

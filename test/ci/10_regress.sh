@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# pg_regress and isolation suites on a fresh install of the current version.
+# pg_regress and isolation suites on a fresh install of the current version
+# (its install script, built from install/*.sql).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 log=$(mktemp)
@@ -8,6 +9,6 @@ rc=${PIPESTATUS[0]}
 for d in regression.diffs output_iso/regression.diffs; do
     [ -s "$d" ] && { echo "== $d"; cat "$d"; }
 done
-echo "RESULT: $(grep -cE '\.\.\. +ok' "$log") $(grep -cE '\.\.\. +FAILED' "$log")"
+test/count-results "$log" || rc=1
 rm -f "$log"
 exit "$rc"

@@ -18,6 +18,6 @@ rc=${PIPESTATUS[0]}
 for d in regression.diffs output_iso/regression.diffs; do
     [ -s "$d" ] && { echo "== $d"; cat "$d"; }
 done
-echo "RESULT: $(grep -cE '\.\.\. +ok' "$log") $(grep -cE '\.\.\. +FAILED' "$log")"
+test/count-results "$log" || rc=1
 rm -f "$log"
 exit "$rc"

@@ -4,8 +4,12 @@ Randomized differential test of the permissions extension's access rules.
 
 Builds random worlds as a DBA, asks random questions and makes random writes
 as random users (SET ROLE to their mapped login roles), and compares every
-answer with an independent model of the rules (model.py).  A mismatch is
-shrunk to a small world and printed as a psql script.
+answer with an independent model of the rules (model.py).  The questions
+include (account, performer) pairs that do not belong together (pairs.py);
+a write the model refuses must be refused for one of the rules' reasons,
+compared by SQLSTATE (ops.py Reason).  A mismatch is shrunk to a small world
+and printed as a psql script.  mutants.py checks that the test sees each
+rule, by breaking it in the model.
 
     differential.py [--seed N] [--worlds K] [--ops N] [--long] [--ci]
 
@@ -26,11 +30,12 @@ import traceback
 import psycopg
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from model import Model, TIERS, PERMS, KINDS, ACTIONS, matrix          # noqa: E402
+from model import Model, TIERS, PERMS, KINDS, ACTIONS, matrix, unmutated   # noqa: E402
 from world import (STATE_TABLES, OTHER_TABLES, gen_world, closure, load, read_state,   # noqa: E402
                    sequences_sql, ensure_role, now_utc)
 import world                                                            # noqa: E402
 from ops import ANY, gen_op                                              # noqa: E402
+import pairs                                                            # noqa: E402
 
 RUN = '%x' % (os.getpid() & 0xffff)       # concurrent runs on one cluster keep apart
 TEMPLATE = 'differential_template_' + RUN
@@ -40,6 +45,37 @@ READ_KIND.update({t: 'accounts, users, grants, memberships' for t in ('accounts'
                                                                       'team_members', 'groups', 'group_members')})
 READ_KIND['audit_log'] = 'audit_log'
 OPSTATS = collections.Counter()         # (write, mode, model's verdict) -> count
+REFUSALS = collections.Counter()        # SQLSTATE of the refusals the model predicted -> count
+
+
+class Comparisons(collections.Counter):
+    """Counts of comparisons by kind; with a limit, a run ends (Stop) once
+    that many comparisons were made (worlds and users are not comparisons)."""
+    limit = None
+
+    def __init__(self, *a, **k):
+        self.total = 0
+        super().__init__(*a, **k)
+
+    def __setitem__(self, key, value):
+        if key not in ('worlds', 'users'):
+            self.total += value - self.get(key, 0)
+            if self.limit is not None and self.total > self.limit:
+                raise Stop(None, self.total - 1)
+        super().__setitem__(key, value)
+
+
+class Stop(Exception):
+    """Ends a run early: at a mismatch of a class STOP_ON selects (a mutant's
+    run), or at a number of comparisons (the run of the unbroken model that
+    confirms the mutants' kills).  count: comparisons made until then."""
+
+    def __init__(self, mismatch, count):
+        super().__init__(mismatch.cls if mismatch else 'limit')
+        self.mismatch, self.count = mismatch, count
+
+
+STOP_ON = None          # a mismatch class -> whether the run stops at it
 
 
 class Mismatch:
@@ -99,8 +135,10 @@ class Checker:
         pending = bool(m10_agrees)
         point = ' (%s)' % m10_agrees if isinstance(m10_agrees, str) else ''
         cls = '%s%s%s: %s' % ('pending-1.1%s ' % point if pending else '', kind, self.context, what)
-        self.found.append(Mismatch(cls, pending, user, statement, expected, got,
-                                   target + (list(self.committed),), self.statkey))
+        m = Mismatch(cls, pending, user, statement, expected, got, target + (list(self.committed),), self.statkey)
+        self.found.append(m)
+        if STOP_ON is not None and STOP_ON(cls):
+            raise Stop(m, getattr(self.stats, 'total', 0))
 
     # ---- reads ---------------------------------------------------------------
     def read_all(self, u, st, M11, M10, tables=None, in_txn=False):
@@ -511,28 +549,56 @@ class Checker:
                           'REFRESH MATERIALIZED VIEW public.differential_mv; SELECT count(*) FROM public.differential_mv',
                           0, got, ('fn', u, 'maintenance', ()), got == direct and 'maintenance')
 
+    DBA_CHECKS = [(a, k) for a in ACTIONS for k in ('measurement', 'journal', 'access')]
+
     def dba_functions(self, st, M11, M10):
-        """As the DBA: effective_tier and check for every user and performer."""
+        """As the DBA: effective_tier, and check() for every action on three
+        kinds (the cells of the tier matrix), for every user and performer."""
         users = sorted(st['users'])
         perfs = sorted(st['performers'])
-        rows = self.q('SELECT u, p, permissions.effective_tier(p, u)::text, permissions.check(%s, %s, p, u) '
-                      'FROM unnest(%s::bigint[]) u, unnest(%s::bigint[]) p', ('edit', 'journal', users, perfs))
-        for u, p, t, c in rows:
+        checks = ', '.join("permissions.check('%s', '%s', p, u)" % c for c in self.DBA_CHECKS)
+        rows = self.q('SELECT u, p, permissions.effective_tier(p, u)::text, ARRAY[%s] '
+                      'FROM unnest(%%s::bigint[]) u, unnest(%%s::bigint[]) p' % checks, (users, perfs))
+        for u, p, t, cs in rows:
             self.statkey = 'function effective_tier(p, user) as DBA'
             self.stats[self.statkey] += 1
             if t != TIERS[M11.tier(u, p)]:
                 self.mismatch('function', 'effective_tier(p, user) as DBA', None,
                               'SELECT permissions.effective_tier(%d, %d)' % (p, u), TIERS[M11.tier(u, p)], t,
                               ('fn', None, 'dba_tier', (u, p)), t == TIERS[M10.tier(u, p)])
-            self.statkey = 'function check(..., user) as DBA'
-            self.stats[self.statkey] += 1
-            if c != M11.check(u, 'edit', 'journal', p):
-                self.mismatch('function', 'check(edit, journal, p, user) as DBA', None,
-                              "SELECT permissions.check('edit', 'journal', %d, %d)" % (p, u),
-                              M11.check(u, 'edit', 'journal', p), c, ('fn', None, 'dba_check', (u, p)),
-                              c == M10.check(u, 'edit', 'journal', p))
+            for (a, k), c in zip(self.DBA_CHECKS, cs):
+                self.statkey = 'function check(..., user) as DBA'
+                self.stats[self.statkey] += 1
+                if c != M11.check(u, a, k, p):
+                    self.mismatch('function', 'check(%s, %s, p, user) as DBA' % (a, k), None,
+                                  "SELECT permissions.check('%s', '%s', %d, %d)" % (a, k, p, u),
+                                  M11.check(u, a, k, p), c, ('fn', None, 'dba_check', (u, p, a, k)),
+                                  c == M10.check(u, a, k, p))
 
     # ---- writes --------------------------------------------------------------
+    def check_reason(self, op, pred, err, target, M11):
+        """A refused write was refused for one of the reasons the model gives
+        (the rules' SQLSTATEs), not by a syntax error, an undefined column, a
+        foreign key or unique index the rules do not explain, a lock timeout."""
+        code, message = refusal_of(err)
+        self.statkey = 'write refusals checked by SQLSTATE'
+        self.stats[self.statkey] += 1
+        REFUSALS[code or '0 rows'] += 1
+        if pred.accepts(code, message, op.sql):
+            return
+        agrees = False
+        for point, Ma in M11.alts:
+            pa = op.predict(Ma)
+            if not pa.ok and pa.accepts(code, message, op.sql):
+                agrees = point
+                break
+        reasons = sorted({r.name for _, r in pred.reasons})
+        self.mismatch('write', '%s: refused for another reason (%s, the model: %s)' % (
+                          op.family, code or 'no row', ', '.join(reasons)),
+                      op.user, op.sql, 'refused: %s (%s)' % (pred.why, '; '.join(
+                          '%s: %s' % (w, '/'.join(r.codes)) for w, r in pred.reasons)),
+                      'error %s: %s' % (code, message) if code else 'no row written, no error', target, agrees)
+
     def run_write(self, op, mode, st):
         """Runs one write as op.user in a transaction; mode is commit, savepoint
         (rolled back to a savepoint, then committed) or rollback."""
@@ -587,7 +653,7 @@ class Checker:
             p.apply(e)
             return e
 
-        got = 'error: %s' % str(err).splitlines()[0] if err is not None else 'ok (%s rows)' % rowcount
+        got = 'error %s: %s' % (err.sqlstate, str(err).splitlines()[0]) if err is not None else 'ok (%s rows)' % rowcount
         exp = 'allowed (%s rows)' % p11.rowcount if p11.ok else 'refused: %s' % p11.why
         target = ('write', op, mode)
         if not outcome_ok(p11):
@@ -599,6 +665,9 @@ class Checker:
             self.mismatch('write', '%s: %s' % (op.family, 'refused, model allows' if p11.ok else 'allowed, model refuses (%s)' % p11.why),
                           op.user, op.sql, exp, got, target, agrees)
             return post, False
+        if not p11.ok and (err is not None or op.style != 'nochange'):
+            # refused, as the model says: for one of the rules' reasons?
+            self.check_reason(op, p11, err, target, M11)
         if post_rows is not None:
             self.statkey = 'write: the next statement'
             self.stats[self.statkey] += 1
@@ -621,6 +690,13 @@ class Checker:
                           op.user, op.sql, exp + '; ' + describe_diff(diff), got, target, agrees)
             return post, False
         return post, err is None and mode == 'commit'
+
+
+def refusal_of(err):
+    """(SQLSTATE, primary message) of a refusal; (None, '') when no row was written."""
+    if err is None:
+        return None, ''
+    return err.sqlstate, (err.diag.message_primary or str(err).splitlines()[0])
 
 
 def definer_sql(f, owner_role):
@@ -707,6 +783,8 @@ def fresh_db(admin, name):
     admin.execute('CREATE DATABASE %s TEMPLATE %s' % (name, TEMPLATE))
     c = psycopg.connect(dbname=name, autocommit=True)
     c.execute('SET client_min_messages = warning')
+    # a write that waits on a lock fails (55P03), which no rule explains
+    c.execute("SET lock_timeout = '10s'")
     return c
 
 
@@ -729,13 +807,24 @@ def run_world(admin, seed, widx, args, stats, log):
         drop_db(admin, dbname)
 
 
-def world_questions(admin, conn, dbname, rng, tag, recs, roles, nobody, args, stats, log):
-    """Loads the world, asks every question, makes the writes."""
+def world_questions(admin, conn, dbname, rng, tag, recs, roles, nobody, args, stats, log, loaded=False):
+    """Loads the world (unless loaded: a copy of a loaded one), asks every
+    question, makes the writes."""
     t0 = time.monotonic()
-    load(conn.cursor(), recs, roles, nobody)
-    ck = Checker(conn, roles, nobody, stats)
+    if not loaded:
+        load(conn.cursor(), recs, roles, nobody)
     # a second session reads after the writes: decisions must be fresh across backends
     conn2 = psycopg.connect(dbname=dbname, autocommit=True)
+    try:
+        return questions(conn, conn2, rng, tag, recs, roles, nobody, args, stats, log, t0)
+    finally:
+        conn2.close()
+
+
+def questions(conn, conn2, rng, tag, recs, roles, nobody, args, stats, log, t0):
+    """Every question and write of one loaded world (see world_questions)."""
+    ck = Checker(conn, roles, nobody, stats)
+    conn2.execute("SET lock_timeout = '10s'")
     ck2 = Checker(conn2, roles, nobody, stats)
     ck2.found, ck2.committed = ck.found, ck.committed
     st = ck.state()
@@ -750,23 +839,29 @@ def world_questions(admin, conn, dbname, rng, tag, recs, roles, nobody, args, st
     # every user (and nobody) reads everything and asks every function once
     M11, M10 = ck.models(st)
     ck.dba_functions(st, M11, M10)
-    ck.maintenance_identity(rng.choice([x for x in all_users if M11.active(x)] or all_users))
+    G = generation_model(st)
+    ck.maintenance_identity(rng.choice([x for x in all_users if G.active(x)] or all_users))
     ck.make_definers(rng, all_users)
     ck2.definers = ck.definers
     ck.pool = '%s_pool' % tag
     ensure_role(ck.cur, ck.pool)
     if ck.q("SELECT count(*) FROM pg_roles WHERE rolname = 'permissions_client'")[0][0]:
         ck.cur.execute('GRANT permissions_client TO %s' % ck.pool)
-    ck.make_credentials(rng, st, M11)
+    with unmutated():
+        ck.make_credentials(rng, st, G)
     st = ck.state()
     M11, M10 = ck.models(st)
     ck.credential_questions(st, M11, M10)
-    for u in all_users + [None]:
+    askers = all_users + [None]
+    if getattr(args, 'users_first', None):
+        askers = rng.sample(all_users, min(args.users_first, len(all_users))) + [None]
+    for u in askers:
         ck.privileges(u, st)
         ck.definer_identity(u, st, M11, M10)
         ck.read_all(u, st, M11, M10)
         if u is not None or args.long:
             ck.functions(u, st, M11, M10, rng)
+        pairs.ask(ck, u, st, M11, rng)
     deadline = time.monotonic() + args.world_seconds if args.world_seconds else None
     for i in range(args.ops):
         if deadline and time.monotonic() > deadline:
@@ -774,7 +869,8 @@ def world_questions(admin, conn, dbname, rng, tag, recs, roles, nobody, args, st
         r = rng.random()
         u = None if r < 0.04 else rng.choice(all_users)
         M11, M10 = ck.models(st)
-        op = gen_op(rng, st, u, st['users'], M11)
+        with unmutated():
+            op = gen_op(rng, st, u, st['users'], generation_model(st))
         if op is None:
             continue
         mode = rng.choices(['commit', 'savepoint', 'rollback'], [70, 15, 15])[0]
@@ -808,9 +904,17 @@ def world_questions(admin, conn, dbname, rng, tag, recs, roles, nobody, args, st
             rng.choice([ck, ck2]).read_all(v, st, M11, M10)
         if i % args.functions_every == 0:
             ck.functions(rng.choice(all_users), st, M11, M10, rng)
+            pairs.ask(rng.choice([ck, ck2]), rng.choice(all_users), st, M11, rng)
             ck.credential_questions(st, M11, M10)
-    conn2.close()
     return ck.found, recs, roles, nobody, ck.definers
+
+
+def generation_model(st):
+    """The model that chooses the questions and writes: never a mutant (use it
+    inside unmutated()), so that a run with a broken rule asks what the run
+    without it asks."""
+    with unmutated():
+        return Model(st, now_utc())
 
 
 # ---- shrinking -----------------------------------------------------------------
@@ -863,6 +967,8 @@ class Repro:
                 ck.definer_identity(target[1], st, M11, M10)
             elif target[2] == 'maintenance':
                 ck.maintenance_identity(target[1])
+            elif target[2] == 'pair':
+                pairs.ask(ck, target[1], st, M11, None, probe_list=[target[3]])
             else:
                 ck.functions(target[1], st, M11, M10, random.Random(0)) if target[1] is not None \
                     else ck.dba_functions(st, M11, M10)
@@ -1037,7 +1143,7 @@ def main():
         args.ops = max(args.ops, 500)
         args.worlds = max(args.worlds, 12)
     t0 = time.monotonic()
-    stats = collections.Counter()
+    stats = Comparisons()
     admin = admin_conn()
     make_template(admin)
     found = []
@@ -1073,6 +1179,12 @@ def main():
             log('  %-45s %8d' % (k, stats[k]))
     allowed = sum(v for k, v in OPSTATS.items() if k[2] == 'allowed')
     log('writes: %d allowed and %d refused by the model' % (allowed, sum(OPSTATS.values()) - allowed))
+    questions = sum(v for k, v in stats.items() if k not in ('worlds', 'users') and not k.startswith('write'))
+    log('counts: %d questions asked (%d about pairs that do not belong together), %d writes, '
+        '%d refusals checked by SQLSTATE (%s)' % (
+            questions, stats['pair questions (mismatched pairs)'], sum(OPSTATS.values()),
+            stats['write refusals checked by SQLSTATE'],
+            ', '.join('%s: %d' % kv for kv in sorted(REFUSALS.items(), key=lambda kv: -kv[1]))))
     if args.verbose:
         per = collections.Counter()
         for (name, mode, verdict), v in OPSTATS.items():
@@ -1088,12 +1200,24 @@ def main():
             len(found), len(classes), len(findings), len(knowns), os.path.basename(args.known), len(pending)))
     wmap = {(s, w): (r, ro, n, d) for s, w, r, ro, n, d in worlds}
     shrunk = 0
-    for c in findings + knowns + pending:
+    # the classes of one known entry are shown (and, outside CI, shrunk) once
+    entry_of = lambda c: next(k for k in known if c == k or c.startswith(k + ' '))
+    by_entry = collections.OrderedDict()
+    for c in knowns:
+        by_entry.setdefault(entry_of(c), []).append(c)
+    for c in findings + [cs[0] for cs in by_entry.values()] + pending:
         inst = classes[c]
         seed, w, m = inst[0]
         log('')
-        label = 'known: ' if c in knowns else ''
-        log('== %s%s  (%d times; first in seed %d world %d)' % (label, c, len(inst), seed, w))
+        if c in knowns:
+            same = by_entry[entry_of(c)]
+            log('== known: %s  (%d classes, %d times)' % (entry_of(c), len(same),
+                                                          sum(len(classes[x]) for x in same)))
+            for x in same if args.verbose else []:
+                log('   class: %s  (%d times)' % (x, len(classes[x])))
+            log('   first: %s  (seed %d world %d)' % (c, seed, w))
+        else:
+            log('== %s  (%d times; first in seed %d world %d)' % (c, len(inst), seed, w))
         log('   user %s: %s' % (m.user, m.statement))
         log('   model: %s' % (m.expected,))
         log('   db:    %s' % (m.got,))

@@ -31,7 +31,42 @@ ACCESSIBLE_MIN = {'view': 1, 'create': 2, 'edit': 2, 'delete': 3}
 
 # the points on which 1.1 changes 1.0 and the model can answer either way
 POINTS_11 = ['membership', 'tag_own', 'grant_line', 'expiry', 'ids', 'usernames',
-             'credential_scope', 'definer', 'privileges']
+             'credential_scope', 'definer', 'privileges', 'child_rows']
+
+# Mutants: rules broken on purpose, one at a time (differential.py --mutants).
+# The test must notice each: a run of the broken model against the database
+# must find a mismatch, or the test cannot see the rule.
+MUTANTS = {
+    'read_only_cap': 'read_only users are not capped at tier4',
+    'manager_parent': "a manager's subtree includes the parent of its account",
+    'expired_grants': 'expired grants still count',
+    'single_group_grants': 'single_performer users count grants on groups and to teams',
+    'pair_performer_only': 'a pair that does not belong together is answered by the performer alone',
+    'inactive_users': 'inactive users keep their access',
+    'tier3_deletes': 'tier3 deletes chart data (the tier matrix)',
+    'refusal_reason': 'the permission rules refuse with check_violation (23514), not insufficient_privilege',
+}
+MUTANT = None           # the rule broken in this run, or None
+
+
+def mutant(name):
+    """Is this rule the one broken in this run?"""
+    return MUTANT == name
+
+
+class unmutated:
+    """A block in which no rule is broken: questions and writes are chosen by
+    the unbroken model, so that a run with a mutant asks exactly what the run
+    without it asks (and the database answers the same)."""
+
+    def __enter__(self):
+        global MUTANT
+        self.saved, MUTANT = MUTANT, None
+
+    def __exit__(self, *exc):
+        global MUTANT
+        MUTANT = self.saved
+
 
 # tables whose rows are performer data, and the kind that governs them
 PERFORMER_DATA = {'performers': 'performer', 'charts': 'chart', 'measurements': 'measurement',
@@ -48,6 +83,8 @@ def matrix(tier, action, kind, own):
         return kind != 'access'
     if tier == 1:                       # tier4: view only
         return False
+    if mutant('tier3_deletes') and tier == 2 and action == 'delete' and kind in ('measurement', 'condition', 'note'):
+        return True
     data = kind in ('measurement', 'condition', 'note', 'tag')
     if action == 'create':              # tier2, tier3: measurement, condition, note, tag, journal
         return data or kind == 'journal'
@@ -110,7 +147,7 @@ class Model:
     def active(self, u):
         """Inactive users have no identity and nothing (1.1 Identity)."""
         r = self.user(u)
-        return r is not None and r['active']
+        return r is not None and (r['active'] or mutant('inactive_users'))
 
     def identity(self, u):
         """current_user_id(): the mapped user, NULL when inactive (1.1)."""
@@ -126,13 +163,16 @@ class Model:
     def manages(self, u, a):
         """Active manager of the account or an ancestor (SPEC Roles; managers are full_access)."""
         r = self.user(u)
-        return (r is not None and r['active'] and r['role'] == 'manager'
-                and r['user_type'] == 'full_access' and r['account_id'] in self.ancestors(a))
+        if r is None or not self.active(u) or r['role'] != 'manager' or r['user_type'] != 'full_access':
+            return False
+        if mutant('manager_parent') and a == self.s['accounts'].get(r['account_id'], {}).get('parent_id'):
+            return True
+        return r['account_id'] in self.ancestors(a)
 
     def holds(self, u, perm, a):
         """1.1 Organization permissions."""
         r = self.user(u)
-        if r is None or not r['active']:
+        if r is None or not self.active(u):
             return False
         if self.manages(u, a):
             return True
@@ -147,7 +187,7 @@ class Model:
     # ---- tiers -------------------------------------------------------------
     def live(self, g):
         """Unexpired: expires_at NULL or later than the statement's start."""
-        return g['expires_at'] is None or g['expires_at'] > self.now
+        return g['expires_at'] is None or g['expires_at'] > self.now or mutant('expired_grants')
 
     def grant_tier(self, u, p):
         """Highest unexpired grant that counts for u on p, before the cap."""
@@ -165,7 +205,7 @@ class Model:
                     continue
                 if g['performer_id'] == p and g['user_id'] == u:
                     t = max(t, g['tier'])
-                elif single:
+                elif single and not mutant('single_group_grants'):
                     # single_performer users count only direct grants to themselves
                     continue
                 elif g['user_id'] == u and g['group_id'] in groups:
@@ -177,9 +217,9 @@ class Model:
 
     def cap(self, u, t):
         r = self.user(u)
-        if r is None or not r['active']:
+        if r is None or not self.active(u):
             return 0
-        if r['user_type'] == 'read_only':
+        if r['user_type'] == 'read_only' and not mutant('read_only_cap'):
             return min(t, 1)
         return t
 
@@ -191,7 +231,7 @@ class Model:
         r = self.user(u)
         perf = self.s['performers'].get(p)
         t = 0
-        if r is not None and r['active'] and perf is not None:
+        if r is not None and self.active(u) and perf is not None:
             if self.manages(u, perf['account_id']):
                 t = 4
             if perf['account_id'] == r['account_id'] and r['user_type'] != 'single_performer':
@@ -199,6 +239,37 @@ class Model:
             t = max(t, self.grant_tier(u, p))
             t = self.cap(u, t)
         self._tier[key] = t
+        return t
+
+    def account_tier(self, u, a):
+        """The tier u holds on every performer of account a as a whole: tier1
+        as its manager (or an ancestor's), its wildcard tier in its own account
+        (not for single_performer users), capped by its user type."""
+        r = self.user(u)
+        if r is None or not self.active(u) or a not in self.s['accounts']:
+            return 0
+        t = 4 if self.manages(u, a) else 0
+        if a == r['account_id'] and r['user_type'] != 'single_performer':
+            t = max(t, r['access'])
+        return self.cap(u, t)
+
+    def pair_tier(self, u, a, p):
+        """current_tier(a, p): the tier of u on a row of account a about
+        performer p (what the policies ask of every row).  silent: for a pair
+        that does not belong together (p is not a performer of a, or either is
+        NULL or missing) the documents say nothing; the model answers with
+        what u holds on account a as a whole (a row filed under a is a's row:
+        a manager of a reaches it, as it reaches a performer being inserted
+        into a or moved to a) and counts the grants on p only when p belongs
+        to a (issue 15 finding 4: a grant on p never reaches a row of
+        another account)."""
+        r = self.user(u)
+        if r is None or not self.active(u):
+            return 0
+        t = self.account_tier(u, a)
+        perf = self.s['performers'].get(p)
+        if perf is not None and (perf['account_id'] == a or mutant('pair_performer_only')):
+            t = max(t, self.cap(u, self.grant_tier(u, p)))
         return t
 
     def check(self, u, action, kind, p):
@@ -217,7 +288,7 @@ class Model:
             return self._member[key]
         r = self.user(u)
         res = False
-        if r is not None and r['active']:
+        if r is not None and self.active(u):
             if a == r['account_id'] or self.manages(u, a):
                 res = True
             elif self.on('membership'):
@@ -239,7 +310,7 @@ class Model:
     def own_or_managed(self, u, a):
         """Tag assignments on users and pinpoints (1.1): own account or a managed one."""
         r = self.user(u)
-        if r is None or not r['active']:
+        if r is None or not self.active(u):
             return False
         if not self.on('tag_own'):
             return self.member(u, a)    # 1.0: membership was enough (README decisions)
@@ -249,7 +320,7 @@ class Model:
         """Tier up to which u may grant on a group of account a: its wildcard tier there
         (managers hold tier1 on every performer of their subtree)."""
         r = self.user(u)
-        if r is None or not r['active']:
+        if r is None or not self.active(u):
             return 0
         if self.manages(u, a):
             return 4

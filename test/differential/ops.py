@@ -6,6 +6,7 @@ rules allow it and, when they do, what rows it leaves (a function applied to
 a copy of the state).  Every rule cited is from the SPEC, the README or the
 1.1 rules.
 """
+import model
 from model import TIERS, matrix
 
 ANY = object()          # a column whose value the rules do not fix
@@ -17,12 +18,94 @@ def new_key():
     return ('new', _new[0])
 
 
+class Reason:
+    """How the database says that a rule refused a write: the SQLSTATEs the
+    rule raises (read from the extension's SQL), '0 rows' for an UPDATE or
+    DELETE whose row a policy's USING clause filters out, and 'SQLSTATE text'
+    for an error that must also say text."""
+
+    def __init__(self, name, *codes):
+        self.name, self.codes = name, codes
+
+    def accepts(self, sqlstate, message, statement):
+        """Is this how the rule refuses (sqlstate None: no error, no row)?"""
+        codes = self.codes
+        if model.mutant('refusal_reason'):
+            codes = tuple('23514' if c == '42501' else c for c in codes)
+        for c in codes:
+            if c == '0 rows':
+                if sqlstate is None and statement.lstrip().upper().startswith(('UPDATE', 'DELETE')):
+                    return True
+            elif sqlstate is not None and c.split(' ', 1)[0] == sqlstate and (
+                    ' ' not in c or c.split(' ', 1)[1] in message):
+                return True
+        return False
+
+    def __or__(self, other):
+        """Either of two reasons (a rule the database answers in two ways)."""
+        return Reason('%s or %s' % (self.name, other.name), *(self.codes + other.codes))
+
+
+# a permission rule: a policy (a new row violates it: 42501; an old row is
+# filtered out: 0 rows), a trigger's raise_rule() or a function's check
+# (insufficient_privilege), table and schema privileges (42501 too)
+PERMISSION = Reason('permission rule', '42501', '0 rows')
+# a row the writer cannot see is answered as a missing one: no row, or the
+# product's "does not exist or ..." (no_data_found, or foreign_key_violation
+# from the triggers that look the target up under the writer's visibility)
+HIDDEN = Reason('hidden or missing', '0 rows', 'P0002', '23503 does not exist')
+NO_IDENTITY = Reason('no identity', '42501', '0 rows', 'P0002', '23503 does not exist')
+# the schema's foreign keys and the library-reference triggers
+FOREIGN_KEY = Reason('foreign key', '23503')
+UNIQUE = Reason('unique', '23505')
+# user types: raise_type_rule() (check_violation)
+USER_TYPE = Reason('user type rule', '23514')
+NOT_NULL = Reason('not null', '23502')
+INVALID = Reason('invalid value', '22023')
+# a column the database sets and nobody changes: kept silently, or refused
+KEPT = Reason('never changes', '42501', '0 rows')
+
+
 class Pred:
-    def __init__(self, ok, apply=None, rowcount=1, why=''):
+    """The model's verdict on a write: allowed (with what it does to the rows)
+    or refused, with every rule that refuses it (the database may stop at
+    any of them first); why is the first, as the model states it."""
+
+    def __init__(self, ok, apply=None, rowcount=1, why='', reasons=()):
         self.ok, self.apply, self.rowcount, self.why = ok, apply, rowcount, why
+        self.reasons = list(reasons)
+
+    def accepts(self, sqlstate, message, statement):
+        """Was a refusal (sqlstate None: no error) for one of the rules' reasons?"""
+        return any(r.accepts(sqlstate, message, statement) for _, r in self.reasons)
 
 
-REFUSED = lambda why: Pred(False, why=why)
+def REFUSED(why, reason):
+    """A refusal by one rule."""
+    return Pred(False, why=why, reasons=[(why, reason)])
+
+
+class Rules:
+    """Collects every rule that refuses a write, in the model's order."""
+
+    def __init__(self):
+        self.reasons = []
+
+    def no(self, why, reason):
+        """Records a rule that refuses the write."""
+        self.reasons.append((why, reason))
+
+    def stop(self, why, reason):
+        """A refusal after which the other rules cannot be asked (the row is missing)."""
+        self.no(why, reason)
+        return self.refused()
+
+    def __bool__(self):
+        return bool(self.reasons)
+
+    def refused(self):
+        """The verdict: refused, for every rule recorded."""
+        return Pred(False, why=self.reasons[0][0], reasons=self.reasons)
 
 
 class Op:
@@ -92,53 +175,90 @@ def find_grant(st, key):
     return None
 
 
-def grant_rule(M, u, tier, guser, gteam, perf, group, expires_future, replacing=None):
-    """May u give tier to (guser|gteam) on (perf|group)?  (SPEC Granting without
-    escalation; README Granting; 1.1 Grants)."""
+def unseen(M, u):
+    """The reason a row u cannot see refuses a write: hidden, or no identity at all."""
+    return HIDDEN if M.identity(u) is not None else NO_IDENTITY
+
+
+def library_ref_refused(M, u, table, ref, account):
+    """A chart's pinpoint, a journal's type, a tag assignment's user or pinpoint
+    must belong to the row's account, as the writer can tell: the library row
+    visible to it, the user in its own or a managed account (check_library_refs,
+    foreign_key_violation "... is not in account ...")."""
+    row = M.s[table].get(ref)
+    if row is None or row['account_id'] != account or M.identity(u) is None:
+        return True
+    if table == 'users':
+        return not (M.user(u)['account_id'] == account or M.manages(u, account))
+    return not M.visible(u, table, ref, row)
+
+
+def grant_rules(M, u, tier, guser, gteam, perf, group, expires_future, replacing=None, update=False):
+    """Every rule that refuses u giving tier to (guser|gteam) on (perf|group)
+    (SPEC Granting without escalation; README Granting; 1.1 Grants).  The
+    database looks the target up under u's visibility (hidden: "does not
+    exist or is not visible"), then u's rights (insufficient_privilege), then
+    the grantee: missing or outside the line get one error ("does not exist
+    or cannot be granted access"); an expiry in the past is an invalid value;
+    the single_performer rules are user-type rules.  update: a change of an
+    existing grant (the expiry and single_performer rules are for new ones)."""
     st = M.s
+    r = Rules()
     if M.identity(u) is None:
-        return False, 'no identity'
+        r.no('no identity', NO_IDENTITY)
     if tier <= 0:
-        return False, 'tier none'
+        r.no('tier none', INVALID)
+    ta = ga = None
     if perf is not None:
         if perf not in st['performers']:
-            return False, 'no such performer'
-        ta = st['performers'][perf]['account_id']
+            r.no('no such performer', HIDDEN)
+        else:
+            ta = st['performers'][perf]['account_id']
     else:
         if group not in st['groups']:
-            return False, 'no such group'
-        ta = st['groups'][group]['account_id']
+            r.no('no such group', HIDDEN)
+        else:
+            ta = st['groups'][group]['account_id']
     if guser is not None:
         if guser not in st['users']:
-            return False, 'no such grantee'
-        ga = st['users'][guser]['account_id']
+            r.no('no such grantee', HIDDEN)
+        else:
+            ga = st['users'][guser]['account_id']
     else:
         if gteam not in st['teams']:
-            return False, 'no such team'
-        ga = st['teams'][gteam]['account_id']
-    if M.on('grant_line') and not M.in_line(ga, ta):
-        return False, 'grantee outside the line (1.1)'
+            r.no('no such team', HIDDEN)
+        else:
+            ga = st['teams'][gteam]['account_id']
+    if ta is not None and ga is not None and M.on('grant_line') and not M.in_line(ga, ta):
+        r.no('grantee outside the line (1.1)', HIDDEN)
     if guser == u:
-        return False, 'grant to oneself'
-    if M.on('expiry') and expires_future is False:
-        return False, 'expiry in the past (1.1)'
-    if perf is not None:
-        if M.tier(u, perf) < 4:
-            return False, 'granting on a performer needs tier1'
-    else:
-        if not M.holds(u, 'manage_users', ta):
-            return False, 'granting on a group needs manage_users'
-        if tier > M.ceiling(u, ta):
-            return False, 'tier above the wildcard ceiling'
-        if replacing is not None and replacing > M.ceiling(u, ta):
-            return False, 'replaced grant above the ceiling'
-    if guser is not None and st['users'][guser]['user_type'] == 'single_performer':
+        r.no('grant to oneself', PERMISSION)
+    if M.on('expiry') and expires_future is False and not update:
+        r.no('expiry in the past (1.1)', INVALID)
+    if ta is not None and M.identity(u) is not None:
+        if perf is not None:
+            if M.tier(u, perf) < 1:
+                r.no('granting on a performer needs tier1', HIDDEN)
+            elif M.tier(u, perf) < 4:
+                r.no('granting on a performer needs tier1', PERMISSION)
+        else:
+            if not M.visible(u, 'groups', group, st['groups'][group]):
+                r.no('granting on a group needs manage_users', HIDDEN)
+            elif not M.holds(u, 'manage_users', ta):
+                r.no('granting on a group needs manage_users', PERMISSION)
+            if tier > M.ceiling(u, ta):
+                r.no('tier above the wildcard ceiling', PERMISSION)
+            if replacing is not None and replacing > M.ceiling(u, ta):
+                r.no('replaced grant above the ceiling', PERMISSION)
+    if guser is not None and guser in st['users'] and st['users'][guser]['user_type'] == 'single_performer' \
+            and not update:
         if group is not None:
-            return False, 'single_performer: direct grants only'
+            r.no('single_performer: direct grants only', USER_TYPE)
         for g in st['access_grants'].values():
             if g['user_id'] == guser and g['performer_id'] is not None and g['performer_id'] != perf:
-                return False, 'single_performer: one performer'
-    return True, 'granted'
+                r.no('single_performer: one performer', USER_TYPE)
+                break
+    return r
 
 
 def revoke_rule(M, u, g):
@@ -189,18 +309,32 @@ def op_data_insert(rng, st, u, users):
     value = n if t == 'measurements' else (vals % n).split(', ')[-1].strip("'")
 
     def predict(M):
+        r = Rules()
         if M.identity(u) is None:
-            return REFUSED('no identity')
+            r.no('no identity', NO_IDENTITY)
         if c not in M.s['charts']:
-            return REFUSED('no such chart')
+            return r.stop('no such chart', FOREIGN_KEY)
         if v == 'wrong_account' and acct != ch['account_id']:
-            return REFUSED('row account is not the chart\'s (foreign key)')
+            r.no('row account is not the chart\'s (foreign key)', FOREIGN_KEY)
+        row_perf = perf
         if v == 'null_performer':
-            return REFUSED('performer_id is NULL')
-        if not matrix(M.tier(u, ch['performer_id']), 'create', kind, True):
-            return REFUSED('create %s needs tier3' % kind)
+            # 1.1 child rows: a row that leaves performer_id out takes it from
+            # its chart, read as the writer sees it; a chart the writer cannot
+            # see is refused like a missing one
+            if not M.on('child_rows'):
+                r.no('performer_id is NULL', NOT_NULL)
+            elif M.visible(u, 'charts', c, M.s['charts'][c]):
+                row_perf = M.s['charts'][c]['performer_id']
+            else:
+                r.no('the chart that would give performer_id is not visible', FOREIGN_KEY)
+        # the policy asks about the row's own (account, performer): a wrong
+        # account is a pair that does not belong together
+        if not matrix(M.pair_tier(u, acct, row_perf), 'create', kind, True):
+            r.no('create %s needs tier3' % kind, PERMISSION)
         if v == 'explicit_id' and M.on('ids'):
-            return REFUSED('ids are chosen by the database (1.1)')
+            r.no('ids are chosen by the database (1.1)', PERMISSION)
+        if r:
+            return r.refused()
 
         def apply(s):
             k = (900000 + n) if v == 'explicit_id' else new_key()
@@ -226,22 +360,26 @@ def op_data_update(rng, st, u, users):
         other = rng.choice(list(users))
         sql = 'UPDATE permissions.%s SET created_by = %d WHERE id = %d' % (t, other, r)
         # created_by "is set by the database and cannot be forged or changed" (README)
-        return Op('update %s (set created_by)' % t, u, sql, lambda M: Pred(False, why='created_by never changes'),
+        return Op('update %s (set created_by)' % t, u, sql, lambda M: REFUSED('created_by never changes', KEPT | HIDDEN),
                   style='nochange')
     else:
         sql = 'UPDATE permissions.%s SET id = %d WHERE id = %d' % (t, 800000 + r, r)
 
     def predict(M):
-        if M.identity(u) is None:
-            return REFUSED('no identity')
+        rules = Rules()
         row = M.s[t].get(r)
-        if row is None or not M.visible(u, t, r, row):
-            return REFUSED('row not visible')
-        if not matrix(M.tier(u, row['performer_id']), 'edit', kind, row['created_by'] == u):
-            return REFUSED('edit %s not allowed at this tier' % kind)
+        if M.identity(u) is None:
+            rules.no('no identity', NO_IDENTITY)
+        elif row is None or not M.visible(u, t, r, row):
+            rules.no('row not visible', HIDDEN)
+        elif not matrix(M.tier(u, row['performer_id']), 'edit', kind, row['created_by'] == u):
+            rules.no('edit %s not allowed at this tier' % kind, PERMISSION)
+        # (the id column is refused before any row is looked at)
+        if v == 'set_id' and M.on('ids'):
+            rules.no('ids are chosen by the database (1.1)', PERMISSION)
+        if rules:
+            return rules.refused()
         if v == 'set_id':
-            if M.on('ids'):
-                return REFUSED('ids are chosen by the database (1.1)')
 
             def apply(s):
                 rr = s[t].pop(r)
@@ -269,9 +407,9 @@ def op_data_delete(rng, st, u, users):
     def predict(M):
         row = M.s[t].get(r)
         if row is None or not M.visible(u, t, r, row):
-            return REFUSED('row not visible')
+            return REFUSED('row not visible', HIDDEN | NO_IDENTITY)
         if not matrix(M.tier(u, row['performer_id']), 'delete', kind, row['created_by'] == u):
-            return REFUSED('delete %s not allowed at this tier' % kind)
+            return REFUSED('delete %s not allowed at this tier' % kind, PERMISSION)
 
         def apply(s):
             if t == 'journals':
@@ -301,14 +439,17 @@ def op_journal_insert(rng, st, u, users):
         pa, p, lit(jt))
 
     def predict(M):
+        r = Rules()
         if M.identity(u) is None:
-            return REFUSED('no identity')
+            r.no('no identity', NO_IDENTITY)
         if p not in M.s['performers'] or (jt is not None and jt not in M.s['journal_types']):
-            return REFUSED('no such performer or journal type')
+            return r.stop('no such performer or journal type', FOREIGN_KEY)
         if not matrix(M.tier(u, p), 'create', 'journal', True):
-            return REFUSED('create journal needs tier3')
-        if jt is not None and M.s['journal_types'][jt]['account_id'] != pa:
-            return REFUSED('journal type of another account (README library references)')
+            r.no('create journal needs tier3', PERMISSION)
+        if jt is not None and library_ref_refused(M, u, 'journal_types', jt, pa):
+            r.no('journal type of another account (README library references)', FOREIGN_KEY)
+        if r:
+            return r.refused()
 
         def apply(s):
             s['journals'][new_key()] = {'account_id': pa, 'performer_id': p, 'journal_type_id': jt,
@@ -331,14 +472,17 @@ def op_chart(rng, st, u, users):
         sql = "INSERT INTO permissions.charts (account_id, performer_id, pinpoint_id, title) VALUES (%d, %d, %d, 'new chart') RETURNING id" % (pa, p, pin)
 
         def predict(M):
+            r = Rules()
             if M.identity(u) is None:
-                return REFUSED('no identity')
+                r.no('no identity', NO_IDENTITY)
             if p not in M.s['performers'] or pin not in M.s['pinpoints']:
-                return REFUSED('no such performer or pinpoint')
+                return r.stop('no such performer or pinpoint', FOREIGN_KEY)
             if M.tier(u, p) < 4:
-                return REFUSED('charts need tier1 to create (README decisions)')
-            if M.s['pinpoints'][pin]['account_id'] != pa:
-                return REFUSED('pinpoint of another account')
+                r.no('charts need tier1 to create (README decisions)', PERMISSION)
+            if library_ref_refused(M, u, 'pinpoints', pin, pa):
+                r.no('pinpoint of another account', FOREIGN_KEY)
+            if r:
+                return r.refused()
 
             def apply(s):
                 s['charts'][new_key()] = {'account_id': pa, 'performer_id': p, 'pinpoint_id': pin,
@@ -356,9 +500,9 @@ def op_chart(rng, st, u, users):
     def predict(M):
         ch = M.s['charts'].get(c)
         if ch is None or not M.visible(u, 'charts', c, ch):
-            return REFUSED('not visible')
+            return REFUSED('not visible', HIDDEN | NO_IDENTITY)
         if not matrix(M.tier(u, ch['performer_id']), 'edit' if v == 'update' else 'delete', 'chart', ch['created_by'] == u):
-            return REFUSED('chart %s needs tier1' % v)
+            return REFUSED('chart %s needs tier1' % v, PERMISSION)
 
         def apply(s):
             if v == 'update':
@@ -393,12 +537,15 @@ def op_performer(rng, st, u, users):
                 'the next statement does not see the new performer at tier1: %s' % (rows,)
 
         def predict(M):
+            r = Rules()
             if M.identity(u) is None:
-                return REFUSED('no identity')
+                r.no('no identity', NO_IDENTITY)
             if a not in M.s['accounts'] or not M.holds(u, 'create_performers', a):
-                return REFUSED('inserting a performer needs create_performers')
+                r.no('inserting a performer needs create_performers', PERMISSION)
             if v == 'insert explicit id' and M.on('ids'):
-                return REFUSED('ids are chosen by the database (1.1)')
+                r.no('ids are chosen by the database (1.1)', PERMISSION)
+            if r:
+                return r.refused()
 
             def apply(s):
                 k = int(vals.split(', ')[-1]) if v == 'insert explicit id' else new_key()
@@ -421,9 +568,9 @@ def op_performer(rng, st, u, users):
     def predict(M):
         row = M.s['performers'].get(p)
         if row is None or not M.visible(u, 'performers', p, row):
-            return REFUSED('not visible')
+            return REFUSED('not visible', HIDDEN | NO_IDENTITY)
         if M.tier(u, p) < 4:
-            return REFUSED('performer %s needs tier1' % v)
+            return REFUSED('performer %s needs tier1' % v, PERMISSION)
 
         def apply(s):
             if v == 'update':
@@ -488,12 +635,14 @@ def op_grant(rng, st, u, users, M11):
     def predict(M):
         existing = find_grant(M.s, key)
         old = M.s['access_grants'][existing] if existing is not None else None
+        r = Rules()
         if path == 'insert' and existing is not None:
-            return REFUSED('a grant between the two exists (unique)')
-        ok, why = grant_rule(M, u, tier, guser, gteam, perf, group, exp_future,
-                             replacing=old['tier'] if old else None)
-        if not ok:
-            return REFUSED(why)
+            r.no('a grant between the two exists (unique)', UNIQUE)
+        for why, reason in grant_rules(M, u, tier, guser, gteam, perf, group, exp_future,
+                                       replacing=old['tier'] if old and path != 'insert' else None).reasons:
+            r.no(why, reason)
+        if r:
+            return r.refused()
 
         def apply(s):
             k = existing if existing is not None else new_key()
@@ -528,36 +677,37 @@ def op_revoke(rng, st, u, users):
     def predict(M):
         row = M.s['access_grants'].get(g)
         if row is None:
-            return REFUSED('no such grant')
+            return REFUSED('no such grant', unseen(M, u))
         if path != 'revoke_access' and not M.visible(u, 'access_grants', g, row):
-            return REFUSED('grant not visible')
+            return REFUSED('grant not visible', unseen(M, u))
         if path == 'update expiry':
             # rewriting the grant: the rights to make it (its grantee in the
             # line, 1.1); an expiry in the past ends it early, a revocation
             # kept on record (README, decisions), so only a new grant must
             # not start expired
-            ok, why = grant_rule(M, u, row['tier'], row['user_id'], row['team_id'], row['performer_id'],
-                                 row['group_id'], True if future else None, replacing=row['tier'])
-            if not ok:
-                return REFUSED(why)
+            r = grant_rules(M, u, row['tier'], row['user_id'], row['team_id'], row['performer_id'],
+                            row['group_id'], True if future else None, replacing=row['tier'], update=True)
+            if r:
+                return r.refused()
 
             def apply(s):
                 s['access_grants'][g]['expires_at'] = ANY
                 s['access_grants'][g]['granted_by'] = ANY
             return Pred(True, apply)
         if path == 'update tier':
-            ok, why = grant_rule(M, u, new_tier, row['user_id'], row['team_id'], row['performer_id'],
-                                 row['group_id'], None if row['expires_at'] is None else True,
-                                 replacing=row['tier'])
-            if not ok:
-                return REFUSED(why)
+            r = grant_rules(M, u, new_tier, row['user_id'], row['team_id'], row['performer_id'],
+                            row['group_id'], None if row['expires_at'] is None else True,
+                            replacing=row['tier'], update=True)
+            if r:
+                return r.refused()
 
             def apply(s):
                 s['access_grants'][g]['tier'] = new_tier
                 s['access_grants'][g]['granted_by'] = ANY
             return Pred(True, apply)
         if not revoke_rule(M, u, row):
-            return REFUSED('revoking needs the rights to grant')
+            # revoke_access() answers a grant one may not revoke as a missing one
+            return REFUSED('revoking needs the rights to grant', PERMISSION | unseen(M, u))
 
         def apply(s):
             s['access_grants'].pop(g)
@@ -580,9 +730,9 @@ def op_team_member(rng, st, u, users):
 
         def predict(M):
             if k not in M.s['team_members'] or not M.visible(u, 'team_members', k, M.s['team_members'][k]):
-                return REFUSED('not visible')
+                return REFUSED('not visible', unseen(M, u))
             if not M.holds(u, 'manage_teams', ta):
-                return REFUSED('team membership needs manage_teams')
+                return REFUSED('team membership needs manage_teams', PERMISSION)
 
             def apply(s):
                 s['team_members'].pop(k)
@@ -599,28 +749,33 @@ def op_team_member(rng, st, u, users):
     sql = 'INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (%d, %d, %d)' % (t, m, ta)
 
     def predict(M):
+        r = Rules()
         if M.identity(u) is None:
-            return REFUSED('no identity')
+            r.no('no identity', NO_IDENTITY)
         if t not in M.s['teams'] or m not in M.s['users']:
-            return REFUSED('no such team or user')
+            return r.stop('no such team or user', FOREIGN_KEY)
         if ma != ta:
-            return REFUSED('member of another account (foreign key)')
+            r.no('member of another account (foreign key)', FOREIGN_KEY)
         if (t, m) in M.s['team_members']:
-            return REFUSED('already a member')
+            r.no('already a member', UNIQUE)
         if not M.holds(u, 'manage_teams', ta):
-            return REFUSED('team membership needs manage_teams')
+            r.no('team membership needs manage_teams', PERMISSION)
         if m == u and not M.manages(u, ta):
-            return REFUSED('nobody but a manager adds themselves to a team')
+            r.no('nobody but a manager adds themselves to a team', PERMISSION)
         # every grant of the team, expired ones too (silent in the documents; the
         # implementation's stricter reading: the adder could have made each one)
         for g in M.s['access_grants'].values():
             if g['team_id'] != t:
                 continue
             if g['performer_id'] is not None and M.tier(u, g['performer_id']) < 4:
-                return REFUSED('adder could not make the team grant on a performer')
+                r.no('adder could not make the team grant on a performer', PERMISSION)
+                break
             if g['group_id'] is not None and not (M.holds(u, 'manage_users', g['account_id'])
                                                   and g['tier'] <= M.ceiling(u, g['account_id'])):
-                return REFUSED('adder could not make the team grant on a group')
+                r.no('adder could not make the team grant on a group', PERMISSION)
+                break
+        if r:
+            return r.refused()
 
         def apply(s):
             s['team_members'][(t, m)] = {'account_id': ta}
@@ -642,9 +797,9 @@ def op_group_member(rng, st, u, users):
 
         def predict(M):
             if k not in M.s['group_members'] or not M.visible(u, 'group_members', k, M.s['group_members'][k]):
-                return REFUSED('not visible')
+                return REFUSED('not visible', unseen(M, u))
             if not M.holds(u, 'create_groups', ga):
-                return REFUSED('group membership needs create_groups')
+                return REFUSED('group membership needs create_groups', PERMISSION)
 
             def apply(s):
                 s['group_members'].pop(k)
@@ -656,18 +811,22 @@ def op_group_member(rng, st, u, users):
     sql = 'INSERT INTO permissions.group_members (group_id, performer_id, account_id) VALUES (%d, %d, %d)' % (g, p, ga)
 
     def predict(M):
+        r = Rules()
         if M.identity(u) is None:
-            return REFUSED('no identity')
+            r.no('no identity', NO_IDENTITY)
         if g not in M.s['groups'] or p not in M.s['performers']:
-            return REFUSED('no such group or performer')
+            return r.stop('no such group or performer', FOREIGN_KEY)
         if pa != ga:
-            return REFUSED('performer of another account (foreign key)')
+            r.no('performer of another account (foreign key)', FOREIGN_KEY)
         if (g, p) in M.s['group_members']:
-            return REFUSED('already a member')
+            r.no('already a member', UNIQUE)
         if not M.holds(u, 'create_groups', ga):
-            return REFUSED('group membership needs create_groups')
-        if M.tier(u, p) < 4:
-            return REFUSED('adding a performer to a group needs tier1 on it')
+            r.no('group membership needs create_groups', PERMISSION)
+        # the policy asks can_create('access') of the row's (group's account, performer)
+        if M.pair_tier(u, ga, p) < 4:
+            r.no('adding a performer to a group needs tier1 on it', PERMISSION)
+        if r:
+            return r.refused()
 
         def apply(s):
             s['group_members'][(g, p)] = {'account_id': ga}
@@ -686,12 +845,12 @@ def op_tag_assignment(rng, st, u, users):
         def predict(M):
             row = M.s['tag_assignments'].get(x)
             if row is None or not M.visible(u, 'tag_assignments', x, row):
-                return REFUSED('not visible')
+                return REFUSED('not visible', unseen(M, u))
             if row['target_kind'] in ('performer', 'chart', 'journal'):
                 if not matrix(M.tier(u, row['performer_id']), 'delete', 'tag', True):
-                    return REFUSED('delete tag needs tier2')
+                    return REFUSED('delete tag needs tier2', PERMISSION)
             elif not M.own_or_managed(u, row['account_id']):
-                return REFUSED('user/pinpoint tags need own or managed account (1.1)')
+                return REFUSED('user/pinpoint tags need own or managed account (1.1)', PERMISSION)
 
             def apply(s):
                 s['tag_assignments'].pop(x)
@@ -730,20 +889,24 @@ def op_tag_assignment(rng, st, u, users):
         ', '.join(names), ', '.join(lit(cols[k]) for k in names))
 
     def predict(M):
+        r = Rules()
         if M.identity(u) is None:
-            return REFUSED('no identity')
+            r.no('no identity', NO_IDENTITY)
         if tgt not in M.s[src] or tag not in M.s['tags']:
-            return REFUSED('no such target or tag')
+            return r.stop('no such target or tag', FOREIGN_KEY)
         if kind in ('performer', 'chart', 'journal'):
             if tga != ta:
-                return REFUSED('tag of another account (foreign key)')
-            if not matrix(M.tier(u, cols['performer_id']), 'create', 'tag', True):
-                return REFUSED('create tag needs tier3')
+                r.no('tag of another account (foreign key)', FOREIGN_KEY)
+            # the policy asks about the row's (tag's account, performer)
+            if not matrix(M.pair_tier(u, tga, cols['performer_id']), 'create', 'tag', True):
+                r.no('create tag needs tier3', PERMISSION)
         else:
             if not M.own_or_managed(u, tga):
-                return REFUSED('user/pinpoint tags need own or managed account (1.1)')
-            if tga != ta:
-                return REFUSED('target of another account (README library references)')
+                r.no('user/pinpoint tags need own or managed account (1.1)', PERMISSION)
+            if library_ref_refused(M, u, src, tgt, tga):
+                r.no('target of another account (README library references)', FOREIGN_KEY)
+        if r:
+            return r.refused()
 
         def apply(s):
             s['tag_assignments'][new_key()] = dict(cols, created_by=u)
@@ -780,16 +943,19 @@ def op_library(rng, st, u, users):
             v = 'insert'
 
         def predict(M):
+            r = Rules()
             if M.identity(u) is None:
-                return REFUSED('no identity')
+                r.no('no identity', NO_IDENTITY)
             if a not in M.s['accounts'] or not M.holds(u, perm, a):
-                return REFUSED('%s needs %s' % (t, perm))
+                r.no('%s needs %s' % (t, perm), PERMISSION)
             if v == 'insert explicit id' and M.on('ids'):
-                return REFUSED('ids are chosen by the database (1.1)')
-            dup = [k for k, r in M.s[t].items() if r['account_id'] == a and r['name'] == name] \
+                r.no('ids are chosen by the database (1.1)', PERMISSION)
+            dup = [k for k, row in M.s[t].items() if row['account_id'] == a and row['name'] == name] \
                 if t in ('pinpoints', 'tags', 'journal_types') else []
             if dup and not conflict:
-                return REFUSED('name taken (unique)')
+                r.no('name taken (unique)', UNIQUE)
+            if r:
+                return r.refused()
             if dup and t == 'tags':
                 return Pred(True, lambda s: None, rowcount=0)
 
@@ -817,13 +983,13 @@ def op_library(rng, st, u, users):
         s0 = M.s
         row = s0[t].get(x)
         if row is None or not M.visible(u, t, x, row):
-            return REFUSED('not visible')
+            return REFUSED('not visible', unseen(M, u))
         if not M.holds(u, perm, row['account_id']):
-            return REFUSED('%s needs %s' % (t, perm))
+            return REFUSED('%s needs %s' % (t, perm), PERMISSION)
         if v == 'delete' and t == 'pinpoints' and any(c['pinpoint_id'] == x for c in s0['charts'].values()):
-            return REFUSED('pinpoint used by a chart (foreign key)')
+            return REFUSED('pinpoint used by a chart (foreign key)', FOREIGN_KEY)
         if v == 'delete' and t == 'journal_types' and any(j['journal_type_id'] == x for j in s0['journals'].values()):
-            return REFUSED('journal type used by a journal (foreign key)')
+            return REFUSED('journal type used by a journal (foreign key)', FOREIGN_KEY)
 
         def apply(s):
             if v == 'update':
@@ -882,48 +1048,62 @@ def type_rule(role, utype, perms, access):
     return None
 
 
-def user_change_rule(M, u, target, new):
-    """May u change user target to the values in new?  (SPEC Granting without
-    escalation; README Granting without escalation, Profiles)."""
+def user_change_rules(M, u, target, new):
+    """Every rule that refuses u changing user target to the values in new
+    (SPEC Granting without escalation, User types; README Granting without
+    escalation, Profiles).  The policy hides the row (no row updated); the
+    trigger raises the user-type rules (check_violation) before the
+    escalation rules (insufficient_privilege)."""
     s = M.s
+    r = Rules()
     if M.identity(u) is None:
-        return 'no identity'
+        r.no('no identity', NO_IDENTITY)
+        return r
     t = s['users'].get(target)
     if t is None:
-        return 'no such user'
+        r.no('no such user', HIDDEN)
+        return r
     if not M.visible(u, 'users', target, t):
-        return 'not visible'
+        r.no('not visible', HIDDEN)
+        return r
     access_fields = {'role', 'user_type', 'permissions', 'access', 'active', 'account_id'}
     changed = {k for k, v in new.items() if t.get(k) != v}
+    merged = dict(t, **new)
+    why = type_rule(merged['role'], merged['user_type'], merged['permissions'], merged['access'])
     if target == u:
         if changed & access_fields:
-            return 'nobody changes their own role, type, permissions, tier, account or status'
+            r.no('nobody changes their own role, type, permissions, tier, account or status', PERMISSION)
         if not M.holds(u, 'manage_profile', t['account_id']):
-            return 'editing one\'s own profile needs manage_profile'
-        return None
+            r.no('editing one\'s own profile needs manage_profile', PERMISSION)
+        if r and why:
+            r.no(why, USER_TYPE)
+        return r
     a = t['account_id']
     if not M.holds(u, 'manage_users', a):
-        return 'managing users needs manage_users'
+        r.no('managing users needs manage_users', PERMISSION)
     if not M.manages(u, a):
         me = s['users'][u]
         if t['role'] == 'manager' or new.get('role') == 'manager':
-            return 'a non-manager cannot make or change managers'
+            r.no('a non-manager cannot make or change managers', PERMISSION)
         if 'permissions' in changed and not (new['permissions'] - t['permissions']) <= me['permissions']:
-            return 'gives only permissions it holds'
+            r.no('gives only permissions it holds', PERMISSION)
         if 'access' in changed and new['access'] > me['access']:
-            return 'wildcard tiers up to its own'
-    merged = dict(t, **new)
-    why = type_rule(merged['role'], merged['user_type'], merged['permissions'], merged['access'])
+            r.no('wildcard tiers up to its own', PERMISSION)
     if why:
-        return why
+        r.no(why, USER_TYPE)
+    if merged['user_type'] == 'single_performer' and t['user_type'] != 'single_performer':
+        direct = [g for g in s['access_grants'].values() if g['user_id'] == target]
+        if len({g['performer_id'] for g in direct if g['performer_id'] is not None}) > 1 or \
+                any(g['group_id'] is not None for g in direct):
+            r.no('single_performer: one performer, no group', USER_TYPE)
     if t['role'] == 'manager' and t['active'] and (merged['role'] != 'manager' or not merged['active']):
         acct = s['accounts'][a]
         if acct['parent_id'] is None:
-            others = [x for x, r in s['users'].items() if x != target and r['account_id'] == a
-                      and r['role'] == 'manager' and r['active']]
+            others = [x for x, row in s['users'].items() if x != target and row['account_id'] == a
+                      and row['role'] == 'manager' and row['active']]
             if not others:
-                return 'the last active manager of a top-level account stays'
-    return None
+                r.no('the last active manager of a top-level account stays', PERMISSION)
+    return r
 
 
 def op_users(rng, st, u, users):
@@ -946,24 +1126,29 @@ def op_users(rng, st, u, users):
             a, lit(name), lit(role), lit(utype), lit('{%s}' % ','.join(sorted(perms))), lit(TIERS[access]))
 
         def predict(M):
+            r = Rules()
             if M.identity(u) is None:
-                return REFUSED('no identity')
-            if a not in M.s['accounts'] or not M.holds(u, 'manage_users', a):
-                return REFUSED('managing users needs manage_users')
-            if not M.manages(u, a):
+                r.no('no identity', NO_IDENTITY)
+            elif a not in M.s['accounts'] or not M.visible(u, 'accounts', a, M.s['accounts'][a]):
+                r.no('managing users needs manage_users', HIDDEN)
+            elif not M.holds(u, 'manage_users', a):
+                r.no('managing users needs manage_users', PERMISSION)
+            if M.identity(u) is not None and not M.manages(u, a):
                 if role == 'manager':
-                    return REFUSED('a non-manager cannot make managers')
+                    r.no('a non-manager cannot make managers', PERMISSION)
                 if not perms <= M.s['users'][u]['permissions']:
-                    return REFUSED('gives only permissions it holds')
+                    r.no('gives only permissions it holds', PERMISSION)
                 if access > M.s['users'][u]['access']:
-                    return REFUSED('wildcard tiers up to its own')
+                    r.no('wildcard tiers up to its own', PERMISSION)
             why = type_rule(role, utype, perms, access)
             if why:
-                return REFUSED(why)
-            taken = [x for x, r in M.s['users'].items() if r['username'] == name
-                     and (r['account_id'] == a or not M.on('usernames'))]
+                r.no(why, USER_TYPE)
+            taken = [x for x, row in M.s['users'].items() if row['username'] == name
+                     and (row['account_id'] == a or not M.on('usernames'))]
             if taken:
-                return REFUSED('username taken (unique per account in 1.1, across accounts in 1.0)')
+                r.no('username taken (unique per account in 1.1, across accounts in 1.0)', UNIQUE)
+            if r:
+                return r.refused()
 
             def apply(s):
                 s['users'][new_key()] = {'account_id': a, 'username': name, 'role': role, 'user_type': utype, 'permissions': perms,
@@ -995,9 +1180,9 @@ def op_users(rng, st, u, users):
         sql = "UPDATE permissions.users SET email = 'changed@example.org' WHERE id = %d" % target
 
     def predict(M):
-        why = user_change_rule(M, u, target, new)
-        if why:
-            return REFUSED(why)
+        r = user_change_rules(M, u, target, new)
+        if r:
+            return r.refused()
 
         def apply(s):
             s['users'][target].update(new)
@@ -1025,12 +1210,13 @@ def op_data_move(rng, st, u, users):
     def predict(M):
         row = M.s[t].get(r)
         if row is None or not M.visible(u, t, r, row) or c2 not in M.s['charts']:
-            return REFUSED('not visible')
+            return REFUSED('not visible', unseen(M, u))
         own = row['created_by'] == u
+        r_ = Rules()
         if not matrix(M.tier(u, row['performer_id']), 'edit', kind, own):
-            return REFUSED('edit on the old performer')
+            return r_.stop('edit on the old performer', PERMISSION)
         if not matrix(M.tier(u, ch2['performer_id']), 'edit', kind, own):
-            return REFUSED('edit on the new performer')
+            return r_.stop('edit on the new performer', PERMISSION)
 
         def apply(s):
             s[t][r].update(account_id=ch2['account_id'], performer_id=ch2['performer_id'], chart_id=c2)
@@ -1055,11 +1241,12 @@ def op_performer_transfer(rng, st, u, users):
     def predict(M):
         row = M.s['performers'].get(p)
         if row is None or a not in M.s['accounts'] or M.identity(u) is None:
-            return REFUSED('no such performer or account')
+            return REFUSED('no such performer or account', unseen(M, u))
         if not M.visible(u, 'performers', p, row):
-            return REFUSED('not visible')
+            return REFUSED('not visible', HIDDEN)
         if not (M.holds(u, 'transfer_performers', row['account_id']) and M.holds(u, 'transfer_performers', a)):
-            return REFUSED('transfer_performers in both accounts')
+            # transfer_performer() answers a performer one may not move as a missing one
+            return REFUSED('transfer_performers in both accounts', PERMISSION | HIDDEN)
         return Pred(True, lambda s: None)
     op = Op('performer transfer (%s)' % path, u, sql, predict, style='func' if path != 'update' else 'dml')
     op.compare_rows = False
@@ -1080,7 +1267,7 @@ def op_audit(rng, st, u, users):
     else:
         sql = ("INSERT INTO permissions.audit_log (account_id, actor_id, action, table_name, row_id) "
                "VALUES (%d, %s, 'insert', 'users', 1)" % (a, lit(u)))
-    return Op('audit_log %s' % v, u, sql, lambda M: REFUSED('audit_log is append-only, written by the system'))
+    return Op('audit_log %s' % v, u, sql, lambda M: REFUSED('audit_log is append-only, written by the system', PERMISSION))
 
 
 def op_accounts(rng, st, u, users):
@@ -1095,11 +1282,12 @@ def op_accounts(rng, st, u, users):
 
         def predict(M):
             if M.identity(u) is None:
-                return REFUSED('no identity')
+                return REFUSED('no identity', NO_IDENTITY)
             if parent is None:
-                return REFUSED('top-level accounts are for DBAs')
+                return REFUSED('top-level accounts are for DBAs', PERMISSION)
             if parent not in M.s['accounts'] or not M.holds(u, 'manage_sub_accounts', parent):
-                return REFUSED('needs manage_sub_accounts in the parent')
+                # a parent one cannot see is answered as a missing one
+                return REFUSED('needs manage_sub_accounts in the parent', PERMISSION | HIDDEN)
 
             def apply(s):
                 s['accounts'][new_key()] = {'parent_id': parent}
@@ -1115,15 +1303,16 @@ def op_accounts(rng, st, u, users):
     def predict(M):
         row = M.s['accounts'].get(a)
         if row is None or M.identity(u) is None:
-            return REFUSED('no identity or account')
+            return REFUSED('no identity or account', unseen(M, u))
         if v == 'update plan':
-            return REFUSED('changing plan is for DBAs')
+            return REFUSED('changing plan is for DBAs', PERMISSION)
         if v == 'update phone' and not M.visible(u, 'accounts', a, row):
-            return REFUSED('not visible')
+            return REFUSED('not visible', HIDDEN)
         ok = M.holds(u, 'manage_organization', a) or (
             row['parent_id'] is not None and M.holds(u, 'manage_sub_accounts', row['parent_id']))
         if not ok:
-            return REFUSED('needs manage_organization (or manage_sub_accounts in the parent)')
+            # rename_account() answers an account one may not change as a missing one
+            return REFUSED('needs manage_organization (or manage_sub_accounts in the parent)', PERMISSION | HIDDEN)
         return Pred(True, lambda s: None)
     return Op('accounts %s' % v, u, sql, predict, style='func' if v == 'rename' else 'dml')
 
@@ -1146,7 +1335,7 @@ def op_credential_tamper(rng, st, u, users):
         sql = 'UPDATE permissions.api_credentials SET user_id = %d WHERE id = %d' % (rng.choice(list(users)), c)
     else:
         sql = 'UPDATE permissions.api_credentials SET id = %d WHERE id = %d' % (c + 500000, c)
-    return Op('api_credentials update %s' % v, u, sql, lambda M: Pred(False, why='never changes'), style='nochange')
+    return Op('api_credentials update %s' % v, u, sql, lambda M: REFUSED('never changes', KEPT | HIDDEN), style='nochange')
 
 
 GENERATORS.append((op_credential_tamper, 2))

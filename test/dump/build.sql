@@ -150,6 +150,13 @@ RESET ROLE;
 -- a role allowed session-scope identities (kept by name across the dump)
 SELECT permissions.allow_session_identity('dump_therapist', 'reporting job');
 
+-- reads recorded by the accounting of disclosures (the records are dumped too)
+SET permissions.read_accounting = on;
+SET ROLE dump_therapist;
+SELECT count(*) > 0 AS read FROM permissions.measurements;
+RESET ROLE;
+RESET permissions.read_accounting;
+
 -- every table of the extension (but the internal ones) and the
 -- application's table now hold rows: otherwise a lost table could go unseen
 DO $$

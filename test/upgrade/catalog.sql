@@ -25,6 +25,19 @@ CREATE TEMP VIEW ext_procs AS
       FROM pg_proc p
      WHERE p.oid IN (SELECT objid FROM ext_members WHERE classid = 'pg_proc'::regclass);
 
+-- the row count and a digest of the rows of a table (a function: the query
+-- differs per table)
+CREATE FUNCTION pg_temp.table_rows(t regclass) RETURNS text
+    LANGUAGE plpgsql STABLE SET search_path = pg_catalog AS $$
+DECLARE
+    result text;
+BEGIN
+    EXECUTE format('SELECT count(*) || '' rows, md5 '' || md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM %s t', t)
+        INTO result;
+    RETURN result;
+END
+$$;
+
 CREATE TEMP VIEW facts(section, object, fact) AS
 -- the extension itself
 SELECT 'extension', e.extname::text,
@@ -56,21 +69,27 @@ UNION ALL
 SELECT 'default acl', format('%s %s', d.defaclrole::regrole, d.defaclobjtype), d.defaclacl::text
   FROM pg_default_acl d WHERE d.defaclnamespace = 'permissions'::regnamespace
 UNION ALL
--- relations: kind, owner, row-level security, options, privileges
+-- relations: kind, owner, row-level security, storage parameters (the
+-- table's and its TOAST table's), privileges
 SELECT 'relation', r.oid::regclass::text,
-       format('kind=%s persistence=%s owner=%s rls=%s force_rls=%s replident=%s options=%s acl=%s',
+       format('kind=%s persistence=%s owner=%s rls=%s force_rls=%s replident=%s options=%s toast_options=%s am=%s inherits=%s partition=%s acl=%s',
               r.relkind, r.relpersistence, r.relowner::regrole, r.relrowsecurity, r.relforcerowsecurity,
-              r.relreplident, r.reloptions, r.relacl)
+              r.relreplident, r.reloptions, (SELECT t.reloptions FROM pg_class t WHERE t.oid = r.reltoastrelid),
+              (SELECT amname FROM pg_am WHERE oid = r.relam),
+              (SELECT string_agg(i.inhparent::regclass::text, ',' ORDER BY i.inhseqno)
+                 FROM pg_inherits i WHERE i.inhrelid = r.oid),
+              pg_get_expr(r.relpartbound, r.oid), r.relacl)
   FROM ext_rels r
 UNION ALL
 -- columns: position among live columns, type, nullability, default,
 -- identity, generated, collation, privileges
 SELECT 'column', format('%s.%s', a.attrelid::regclass, a.attname),
-       format('position=%s type=%s not_null=%s default=%s identity=%s generated=%s collation=%s acl=%s options=%s',
+       format('position=%s type=%s not_null=%s default=%s identity=%s generated=%s collation=%s storage=%s compression=%s statistics=%s acl=%s options=%s',
               row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
               format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(ad.adbin, ad.adrelid),
               nullif(a.attidentity, ''), nullif(a.attgenerated, ''),
               CASE WHEN a.attcollation <> 0 THEN a.attcollation::regcollation::text END,
+              a.attstorage, nullif(a.attcompression, ''), a.attstattarget,
               a.attacl,
               -- pg_attver: the server's private attribute version (back branches), not a setting
               (SELECT array_agg(o ORDER BY o) FROM unnest(a.attoptions) o WHERE o NOT LIKE 'pg\_attver=%'))
@@ -108,6 +127,17 @@ SELECT 'trigger', format('%s %s', t.tgrelid::regclass, t.tgname),
   FROM pg_trigger t JOIN ext_rels r ON r.oid = t.tgrelid
  WHERE NOT t.tgisinternal
 UNION ALL
+-- rewrite rules (a view's own _RETURN rule is its definition, below)
+SELECT 'rule', format('%s %s', w.ev_class::regclass, w.rulename),
+       format('%s enabled=%s', pg_get_ruledef(w.oid), w.ev_enabled)
+  FROM pg_rewrite w JOIN ext_rels r ON r.oid = w.ev_class
+ WHERE w.rulename <> '_RETURN'
+UNION ALL
+-- extended statistics on the extension's tables
+SELECT 'statistics', format('%s %s', s.stxrelid::regclass, s.oid::regnamespace),
+       pg_get_statisticsobjdef(s.oid)
+  FROM pg_statistic_ext s JOIN ext_rels r ON r.oid = s.stxrelid
+UNION ALL
 SELECT 'event trigger', e.evtname::text,
        format('event=%s function=%s enabled=%s tags=%s owner=%s', e.evtevent, e.evtfoid::regprocedure,
               e.evtenabled, e.evttags, e.evtowner::regrole)
@@ -131,10 +161,7 @@ SELECT 'sequence', s.seqrelid::regclass::text,
   FROM pg_sequence s JOIN ext_rels r ON r.oid = s.seqrelid
 UNION ALL
 -- rows the scripts put in the extension's tables
-SELECT 'table rows', r.oid::regclass::text,
-       (xpath('/row/x/text()',
-              query_to_xml(format('SELECT count(*) || '' rows, md5 '' || md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) AS x FROM %s t', r.oid::regclass),
-                           false, true, '')))[1]::text
+SELECT 'table rows', r.oid::regclass::text, pg_temp.table_rows(r.oid)
   FROM ext_rels r WHERE r.relkind IN ('r', 'p')
 UNION ALL
 -- functions: attributes, then the definition line by line
@@ -157,10 +184,11 @@ SELECT 'aggregate', a.aggfnoid::regprocedure::text,
 UNION ALL
 -- types
 SELECT 'type', t.oid::regtype::text,
-       format('type=%s len=%s byval=%s align=%s storage=%s category=%s preferred=%s input=%s output=%s receive=%s send=%s analyze=%s subscript=%s element=%s owner=%s acl=%s default=%s',
+       format('type=%s len=%s byval=%s align=%s storage=%s category=%s preferred=%s input=%s output=%s receive=%s send=%s analyze=%s subscript=%s element=%s owner=%s acl=%s default=%s labels=%s',
               t.typtype, t.typlen, t.typbyval, t.typalign, t.typstorage, t.typcategory, t.typispreferred,
               t.typinput, t.typoutput, t.typreceive, t.typsend, t.typanalyze, t.typsubscript,
-              nullif(t.typelem, 0)::regtype, t.typowner::regrole, t.typacl, t.typdefault)
+              nullif(t.typelem, 0)::regtype, t.typowner::regrole, t.typacl, t.typdefault,
+              (SELECT string_agg(e.enumlabel, ',' ORDER BY e.enumsortorder) FROM pg_enum e WHERE e.enumtypid = t.oid))
   FROM pg_type t WHERE t.oid IN (SELECT objid FROM ext_members WHERE classid = 'pg_type'::regclass)
 UNION ALL
 -- operators
@@ -172,8 +200,8 @@ SELECT 'operator', o.oid::regoperator::text,
 UNION ALL
 -- operator classes and families, with their operators and support functions
 SELECT 'operator class', pg_describe_object('pg_opclass'::regclass, c.oid, 0),
-       format('family=%s type=%s default=%s', pg_describe_object('pg_opfamily'::regclass, c.opcfamily, 0),
-              c.opcintype::regtype, c.opcdefault)
+       format('family=%s type=%s default=%s owner=%s', pg_describe_object('pg_opfamily'::regclass, c.opcfamily, 0),
+              c.opcintype::regtype, c.opcdefault, c.opcowner::regrole)
   FROM pg_opclass c WHERE c.oid IN (SELECT objid FROM ext_members WHERE classid = 'pg_opclass'::regclass)
 UNION ALL
 SELECT 'operator family member', pg_describe_object('pg_amop'::regclass, a.oid, 0), a.amoppurpose::text
@@ -198,6 +226,11 @@ UNION ALL
 -- comments, on everything user-made (members, columns, policies, triggers, constraints ...)
 SELECT 'comment', pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description
   FROM pg_description d WHERE d.objoid >= 16384
+UNION ALL
+-- settings of the database the scripts made (ALTER DATABASE ... SET)
+SELECT 'database setting', split_part(c, '=', 1), substr(c, strpos(c, '=') + 1)
+  FROM pg_db_role_setting s, unnest(s.setconfig) AS c
+ WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database()) AND s.setrole = 0
 UNION ALL
 -- tables and sequences pg_dump dumps, with their conditions
 SELECT 'config dump', c.tbl::regclass::text, coalesce(nullif(e.extcondition[c.n], ''), '(all rows)')

@@ -13,7 +13,7 @@ CREATE TABLE permissions.tenant_epochs (
     PRIMARY KEY (tenant_id, epoch)
 );
 COMMENT ON TABLE permissions.tenant_epochs IS
-'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is its highest row. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
+'Internal: a row per tenant (a top-level account and its sub-accounts; tenant 0 for changes that belong to no tenant) and transaction that changed the tenant''s access-relevant data; the tenant''s epoch is the set of its rows a snapshot sees. Rows are only inserted (writers never wait on one another here) and older ones pruned. Backends compare it to what their access cache read.';
 COMMENT ON COLUMN permissions.tenant_epochs.tenant_id IS 'The top-level account, or 0.';
 COMMENT ON COLUMN permissions.tenant_epochs.epoch IS 'A value of permissions.access_epoch_seq, new with every transaction that changed the tenant''s access data.';
 ALTER TABLE permissions.tenant_epochs ENABLE ROW LEVEL SECURITY;
@@ -91,6 +91,9 @@ BEGIN
                        'A TRUNCATE (DBAs only) moves every tenant''s access epoch.');
         EXECUTE format('COMMENT ON TRIGGER %I ON permissions.%I IS %L', t || '_90_access_changed', t,
                        'Moves the access epochs of the tenants the changed row belongs to, once the change is decided.');
+        -- also when rows arrive by logical replication (session_replication_role = replica)
+        EXECUTE format('ALTER TABLE permissions.%I ENABLE ALWAYS TRIGGER %I', t, t || '_90_access_changed');
+        EXECUTE format('ALTER TABLE permissions.%I ENABLE ALWAYS TRIGGER %I', t, t || '_91_truncated');
     END LOOP;
 END
 $$;

@@ -9,11 +9,11 @@
 --   and each checks the table it fires on); the few definer helpers that
 --   remain callable check their caller's rights themselves.
 -- * Rules that span rows (last manager, one performer per single_performer
---   user, the account tree) lock the tenant's access epoch and then count
---   with a fresh snapshot, so two transactions check them one after the
---   other under READ COMMITTED (and one of them fails to serialize under
---   REPEATABLE READ).  The lock is taken only after the row was found
---   writable by row-level security.
+--   user, the account tree) lock the tenant (its row of tenant_locks) and
+--   then count with a fresh snapshot, so two transactions check them one
+--   after the other under READ COMMITTED (and one of them fails to
+--   serialize under REPEATABLE READ).  The lock is taken only after the
+--   row was found writable by row-level security.
 -- * Errors about a grantee, a participant or a mapped role are the same for
 --   "missing" and "not yours".
 -- * What must never change after creation does not change, whoever writes:

@@ -214,7 +214,7 @@ BEGIN
             HINT = 'Pass valid_for => interval ''7 days'', for instance.';
     END IF;
     INSERT INTO permissions.invitations AS i (user_id, account_id, token_hash, invited_by, expires_at)
-    VALUES (u.id, u.account_id, permissions.hash_api_secret(secret), permissions.limit_holder(),
+    VALUES (u.id, u.account_id, permissions.hash_api_secret(secret), permissions.minted_by(u.id),
             pg_catalog.now() OPERATOR(pg_catalog.+) valid_for)
     ON CONFLICT ON CONSTRAINT invitations_pkey DO UPDATE
        SET account_id = EXCLUDED.account_id, token_hash = EXCLUDED.token_hash,
@@ -735,6 +735,28 @@ LANGUAGE C STABLE PARALLEL SAFE;
 COMMENT ON FUNCTION permissions.limit_holder() IS
 'The user whose limits bind every identity the session mints (API credentials, token subject mappings, invitations): the maker of the credential or mapping the session acts through when that is another user, else the acting user; NULL for nobody. Every minting path records it as the creator.';
 
+CREATE FUNCTION permissions.minted_by(target bigint)
+RETURNS bigint
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    holder bigint := permissions.limit_holder();
+BEGIN
+    -- a limited identity's mint is limited by its holder: of the holder
+    -- itself it would be the holder's own, unlimited identity
+    IF holder IS DISTINCT FROM permissions.current_user_id() AND target OPERATOR(pg_catalog.=) holder THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+            MESSAGE = 'an identity limited by another user cannot mint an identity of that user',
+            DETAIL = 'The session acts through a credential or token mapping that another user made, within that user''s limits; an identity of that user would have none.',
+            HINT = 'Ask that user, or a manager of its account, to make it.';
+    END IF;
+    RETURN holder;
+END
+$$;
+COMMENT ON FUNCTION permissions.minted_by(bigint) IS
+'Internal: the creator every minting path records for a new identity of a user (permissions.limit_holder()), or an error when a limited identity would mint an identity of the user that limits it.';
+
 -- a credential made through a limited credential is limited the same way
 CREATE OR REPLACE FUNCTION permissions.api_credentials_check_rules()
 RETURNS trigger
@@ -752,7 +774,7 @@ BEGIN
         RETURN NEW;             -- row-level security refuses the write
     END IF;
     -- the creator is whose limits bind the credential (see limit_holder())
-    NEW.created_by := permissions.limit_holder();
+    NEW.created_by := permissions.minted_by(NEW.user_id);
     IF NEW.user_id OPERATOR(pg_catalog.<>) me AND NOT permissions.manages(NEW.account_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'you can create API credentials only for yourself',

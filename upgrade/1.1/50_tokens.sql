@@ -104,6 +104,7 @@ DECLARE
     issuer_account bigint;
     dba boolean := permissions.caller_is_dba();
 BEGIN
+    PERFORM permissions.require_trigger_table('token_subjects_check_rules', TG_RELID, 'permissions.token_subjects');
     SELECT u.account_id INTO user_account FROM permissions.users u
      WHERE u.id OPERATOR(pg_catalog.=) NEW.user_id;
     IF user_account IS NULL OR NOT (dba OR permissions.holds('manage_users', user_account)) THEN
@@ -160,7 +161,7 @@ BEGIN
         NEW.created_by := OLD.created_by;
         NEW.created_at := OLD.created_at;
     ELSIF NOT permissions.restoring() THEN
-        NEW.created_by := CASE WHEN dba THEN NULL ELSE permissions.limit_holder() END;
+        NEW.created_by := CASE WHEN dba THEN NULL ELSE permissions.minted_by(NEW.user_id) END;
         NEW.created_at := pg_catalog.now();
     END IF;
     RETURN NEW;
@@ -421,6 +422,9 @@ BEGIN
                        'A TRUNCATE (DBAs only) moves every tenant''s access epoch.');
         EXECUTE pg_catalog.format('COMMENT ON TRIGGER %I ON permissions.%I IS %L', t || '_90_access_changed', t,
                        'A changed or removed row ends the token identities it gave, at the next statement of every session.');
+        -- also when rows arrive by logical replication (session_replication_role = replica)
+        EXECUTE pg_catalog.format('ALTER TABLE permissions.%I ENABLE ALWAYS TRIGGER %I', t, t || '_90_access_changed');
+        EXECUTE pg_catalog.format('ALTER TABLE permissions.%I ENABLE ALWAYS TRIGGER %I', t, t || '_91_truncated');
     END LOOP;
 END
 $$;

@@ -42,7 +42,7 @@ CREATE TABLE permissions.protected_tables (
     protected_at     timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE permissions.protected_tables IS
-'The application tables permissions.protect_table() protects, each partition and child included, with their kind and the policies it made (as PostgreSQL shows them), against which permissions.protection_gaps() compares them. Owners of a table see and write its row; protect_table() and unprotect_table() maintain them.';
+'The application tables permissions.protect_table() protects, each partition and child included, with their kind and the policies it made (as PostgreSQL shows them), against which permissions.protection_gaps() compares them. Owners of a table read its row; only protect_table() and unprotect_table() write them.';
 COMMENT ON COLUMN permissions.protected_tables.tbl IS 'The protected table.';
 COMMENT ON COLUMN permissions.protected_tables.kind IS 'A kind of performer data (performer, chart, measurement, condition, note, tag, journal, access), or account.';
 COMMENT ON COLUMN permissions.protected_tables.write_permission IS 'Kind account: the organization permission that lets a member write (NULL: managers only).';
@@ -50,11 +50,11 @@ COMMENT ON COLUMN permissions.protected_tables.policies IS 'The policies protect
 COMMENT ON COLUMN permissions.protected_tables.protected_at IS 'When the table was protected.';
 ALTER TABLE permissions.protected_tables ENABLE ROW LEVEL SECURITY;
 ALTER TABLE permissions.protected_tables FORCE ROW LEVEL SECURITY;
-CREATE POLICY protected_tables_owner ON permissions.protected_tables
+CREATE POLICY protected_tables_owner ON permissions.protected_tables FOR SELECT
     USING (pg_catalog.pg_has_role((SELECT c.relowner FROM pg_catalog.pg_class c
                                     WHERE c.oid OPERATOR(pg_catalog.=) tbl), 'USAGE'));
 COMMENT ON POLICY protected_tables_owner ON permissions.protected_tables IS
-'The owner of a table (and the roles that act as it) reads and writes its row; nobody else.';
+'The owner of a table (and the roles that act as it) reads its row; only protect_table() and unprotect_table() write them (through protection_register() and protection_forget()).';
 
 CREATE FUNCTION permissions.app_table_check(tbl regclass, what text)
 RETURNS pg_catalog.pg_class
@@ -81,6 +81,12 @@ BEGIN
             DETAIL = CASE rel.relkind WHEN 'f' THEN 'Row-level security does not apply to foreign tables: their rows could not be protected.'
                                       ELSE 'Row-level security applies to tables only.' END,
             HINT = format('Call permissions.%s() on the table the view or object reads; keep foreign tables out of protected tables'' partitions.', what);
+    END IF;
+    IF rel.relpersistence OPERATOR(pg_catalog.=) 't' THEN
+        RAISE EXCEPTION USING ERRCODE = 'wrong_object_type',
+            MESSAGE = format('table %s is temporary', tbl),
+            DETAIL = 'A temporary table is its session''s alone: there is nothing to protect from other users.',
+            HINT = format('Call permissions.%s() on tables the application shares.', what);
     END IF;
     IF NOT pg_catalog.pg_has_role(rel.relowner, 'USAGE') THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
@@ -245,6 +251,87 @@ $$;
 COMMENT ON FUNCTION permissions.app_table_policies(text, text, boolean) IS
 'Internal: the four policies protect_table() makes for a kind: one per command, calling the same policy functions as the extension''s own tables.';
 
+CREATE FUNCTION permissions.protection_caller_owns(tbl regclass)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'app_tables_caller_owns'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION permissions.protection_caller_owns(regclass) IS
+'Internal: whether the acting role (inside a definer function: its caller) owns the table.';
+REVOKE ALL ON FUNCTION permissions.protection_caller_owns(regclass) FROM PUBLIC;
+
+CREATE FUNCTION permissions.protection_forget(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    member regclass;
+BEGIN
+    FOR member IN SELECT f FROM permissions.app_table_family(protection_forget.tbl) AS f LOOP
+        IF NOT (permissions.caller_is_dba() OR permissions.protection_caller_owns(member)) THEN
+            RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                MESSAGE = format('must be owner of table %s', member),
+                HINT = 'Only the owner of a table, or a superuser, changes its protection.';
+        END IF;
+    END LOOP;
+    DELETE FROM permissions.protected_tables p
+     WHERE p.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(protection_forget.tbl)));
+END
+$$;
+COMMENT ON FUNCTION permissions.protection_forget(regclass) IS
+'Internal: takes a table and its partitions and children out of the registry of protected tables, for their owner (protect_table(), unprotect_table()).';
+
+CREATE FUNCTION permissions.protection_register(tbl regclass, kind text, write_permission text)
+RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+DECLARE
+    member regclass;
+    g record;
+    ours constant name[] := ARRAY['permissions_select', 'permissions_insert', 'permissions_update', 'permissions_delete'];
+BEGIN
+    PERFORM permissions.protection_forget(protection_register.tbl);
+    -- the protection as it stands, for protection_gaps() to compare with
+    INSERT INTO permissions.protected_tables (tbl, kind, write_permission, policies)
+    SELECT f, protection_register.kind, protection_register.write_permission,
+           coalesce((SELECT pg_catalog.jsonb_object_agg(p.polname, pg_catalog.jsonb_build_array(
+                               p.polcmd, pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
+                       FROM pg_catalog.pg_policy p
+                      WHERE p.polrelid OPERATOR(pg_catalog.=) f AND p.polname OPERATOR(pg_catalog.=) ANY (ours)), '{}')
+      FROM permissions.app_table_family(protection_register.tbl) AS f;
+    -- what is registered is complete: the policies as protect_table() makes them
+    FOR member IN SELECT f FROM permissions.app_table_family(protection_register.tbl) AS f LOOP
+        IF (SELECT pg_catalog.count(*) FROM permissions.protected_tables p, pg_catalog.jsonb_object_keys(p.policies) k
+             WHERE p.tbl OPERATOR(pg_catalog.=) member) OPERATOR(pg_catalog.<>) 4
+           OR EXISTS (SELECT 1 FROM permissions.protected_tables p, permissions.app_table_policies(
+                                        p.kind, p.write_permission,
+                                        EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                                                 WHERE a.attrelid OPERATOR(pg_catalog.=) member AND a.attname OPERATOR(pg_catalog.=) 'created_by'
+                                                   AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped)) e
+                       WHERE p.tbl OPERATOR(pg_catalog.=) member
+                         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
+                                          WHERE x.polrelid OPERATOR(pg_catalog.=) member AND x.polname OPERATOR(pg_catalog.=) e.polname
+                                            AND x.polcmd OPERATOR(pg_catalog.=) CASE e.command WHEN 'SELECT' THEN 'r' WHEN 'INSERT' THEN 'a'
+                                                                                               WHEN 'UPDATE' THEN 'w' ELSE 'd' END)) THEN
+            RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+                MESSAGE = format('table %s does not have the policies of kind %s', member, protection_register.kind),
+                HINT = 'Protect tables with permissions.protect_table().';
+        END IF;
+    END LOOP;
+    SELECT * INTO g FROM permissions.protection_gaps() x
+     WHERE x.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(protection_register.tbl))) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('table %s is not protected completely: %s', g.tbl, g.gap),
+            HINT = g.hint;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION permissions.protection_register(regclass, text, text) IS
+'Internal: records a protected table and its partitions and children in the registry, for their owner, once protect_table() has protected them and only if nothing is missing.';
+
 CREATE FUNCTION permissions.protect_table(tbl regclass, kind text DEFAULT 'note', write_permission text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -262,6 +349,21 @@ DECLARE
     ours constant name[] := ARRAY['permissions_select', 'permissions_insert', 'permissions_update', 'permissions_delete'];
 BEGIN
     PERFORM permissions.app_table_check(tbl, 'protect_table');
+    -- a parent would show the table's rows with its own policies: it is
+    -- protected first (which protects the table with it)
+    SELECT i.inhparent::regclass AS parent INTO problem
+      FROM pg_catalog.pg_inherits i
+     WHERE i.inhrelid OPERATOR(pg_catalog.=) tbl
+       AND NOT EXISTS (SELECT 1 FROM permissions.protected_tables q
+                        WHERE q.tbl OPERATOR(pg_catalog.=) i.inhparent AND q.kind OPERATOR(pg_catalog.=) k
+                          AND q.write_permission IS NOT DISTINCT FROM protect_table.write_permission)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+            MESSAGE = format('table %s is a partition or child of %s, which is not protected as %s', tbl, problem.parent, k),
+            DETAIL = 'Reading a parent shows its children''s rows under the parent''s policies only.',
+            HINT = format('Protect the parent: SELECT permissions.protect_table(%L, %L); protects it with all its partitions and children.', problem.parent::text, k);
+    END IF;
     -- every table of the family, checked before anything changes
     FOR member IN SELECT f FROM permissions.app_table_family(tbl) AS f LOOP
         rel := permissions.app_table_check(member, 'protect_table');
@@ -289,7 +391,7 @@ BEGIN
 
     -- forget the old protection first: every DDL statement below is checked
     -- (protection_ddl_end) against what is registered
-    DELETE FROM permissions.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(protect_table.tbl)));
+    PERFORM permissions.protection_forget(tbl);
 
     -- created_by triggers live on the tables that hold rows, each its own
     -- (a partitioned table holds none; a partition keeps its trigger when
@@ -339,13 +441,7 @@ BEGIN
     END LOOP;
 
     -- the protection as made, for protection_gaps() to compare with
-    INSERT INTO permissions.protected_tables (tbl, kind, write_permission, policies)
-    SELECT f, k, write_permission,
-           (SELECT pg_catalog.jsonb_object_agg(p.polname, pg_catalog.jsonb_build_array(
-                       p.polcmd, pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)))
-              FROM pg_catalog.pg_policy p
-             WHERE p.polrelid OPERATOR(pg_catalog.=) f AND p.polname OPERATOR(pg_catalog.=) ANY (ours))
-      FROM permissions.app_table_family(tbl) AS f;
+    PERFORM permissions.protection_register(tbl, k, write_permission);
 END
 $$;
 COMMENT ON FUNCTION permissions.protect_table(regclass, text, text) IS
@@ -369,7 +465,7 @@ BEGIN
             DETAIL = 'Its rows are also read through the protected parent''s family; a protection covers the whole family or nothing.',
             HINT = 'Unprotect the topmost protected table, or detach this one first.';
     END IF;
-    DELETE FROM permissions.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT permissions.app_table_family(unprotect_table.tbl)));
+    PERFORM permissions.protection_forget(tbl);
     FOR member IN SELECT f FROM permissions.app_table_family(tbl) AS f LOOP
         PERFORM permissions.app_table_check(member, 'unprotect_table');
         FOR pol IN SELECT p.polname FROM pg_catalog.pg_policy p
@@ -403,11 +499,11 @@ AS $$
           FROM permissions.protected_tables p JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.tbl
     ), found AS (
         -- row-level security itself
-        SELECT p.tbl, 'row-level security is not enabled and forced'::text AS gap
+        SELECT p.tbl, 'row-level security is not enabled and forced'::text AS gap, NULL::text AS fix
           FROM prot p WHERE NOT (p.relrowsecurity AND p.relforcerowsecurity)
         UNION ALL
         -- each policy as made
-        SELECT p.tbl, format('policy %s was dropped or changed', e.key)
+        SELECT p.tbl, format('policy %s was dropped or changed', e.key), NULL
           FROM prot p, pg_catalog.jsonb_each(p.policies) e
          WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_policy x
                             WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl AND x.polname OPERATOR(pg_catalog.=) e.key
@@ -417,15 +513,15 @@ AS $$
                                   OPERATOR(pg_catalog.=) e.value)
         UNION ALL
         -- nothing permissive besides
-        SELECT p.tbl, format('permissive policy %s would widen the protection', x.polname)
+        SELECT p.tbl, format('permissive policy %s would widen the protection', x.polname), NULL
           FROM prot p JOIN pg_catalog.pg_policy x ON x.polrelid OPERATOR(pg_catalog.=) p.tbl
          WHERE x.polpermissive AND NOT p.policies ? x.polname
         UNION ALL
         -- the table's shape (columns, NOT NULL, the foreign key)
-        SELECT p.tbl, r.gap FROM prot p, permissions.app_table_requirements(p.tbl, p.kind) r
+        SELECT p.tbl, r.gap, NULL FROM prot p, permissions.app_table_requirements(p.tbl, p.kind) r
         UNION ALL
         -- created_by stamped by the database, on every table that holds rows
-        SELECT p.tbl, 'trigger permissions_stamp is missing or disabled'
+        SELECT p.tbl, 'trigger permissions_stamp is missing or disabled', NULL
           FROM prot p
          WHERE p.relkind OPERATOR(pg_catalog.=) 'r' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                         WHERE a.attrelid OPERATOR(pg_catalog.=) p.tbl AND a.attname OPERATOR(pg_catalog.=) 'created_by'
@@ -433,19 +529,33 @@ AS $$
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
                             WHERE t.tgrelid OPERATOR(pg_catalog.=) p.tbl AND t.tgname OPERATOR(pg_catalog.=) 'permissions_stamp'
                               AND t.tgfoid OPERATOR(pg_catalog.=) 'permissions.stamp_row'::pg_catalog.regproc
-                              AND t.tgenabled OPERATOR(pg_catalog.<>) 'D')
+                              AND t.tgenabled IN ('O', 'A')                       -- fires (not only as a replica)
+                              AND t.tgtype OPERATOR(pg_catalog.=) (1 | 2 | 4 | 16)  -- row, before, insert, update
+                              AND t.tgqual IS NULL AND t.tgattr OPERATOR(pg_catalog.=) ''::pg_catalog.int2vector
+                              AND t.tgnargs OPERATOR(pg_catalog.=) 1
+                              AND t.tgargs OPERATOR(pg_catalog.=) 'created_by\000'::bytea)
+        UNION ALL
+        -- every parent protected the same way: a parent's reads show its
+        -- children's rows under the parent's policies only
+        SELECT p.tbl, format('its parent %s is not protected as %s', i.inhparent::regclass, p.kind),
+               format('Reading the parent would show this table''s rows under the parent''s policies. Protect the parent first (SELECT permissions.protect_table(%L, %L); protects it with all its partitions and children), or take this table out of it.',
+                      i.inhparent::regclass::text, p.kind)
+          FROM prot p JOIN pg_catalog.pg_inherits i ON i.inhrelid OPERATOR(pg_catalog.=) p.tbl
+         WHERE NOT EXISTS (SELECT 1 FROM permissions.protected_tables q
+                            WHERE q.tbl OPERATOR(pg_catalog.=) i.inhparent AND q.kind OPERATOR(pg_catalog.=) p.kind
+                              AND q.write_permission IS NOT DISTINCT FROM p.write_permission)
         UNION ALL
         -- every partition and child protected the same way
-        SELECT p.tbl, format('partition or child %s is not protected as %s', i.inhrelid::regclass, p.kind)
+        SELECT p.tbl, format('partition or child %s is not protected as %s', i.inhrelid::regclass, p.kind), NULL
           FROM prot p JOIN pg_catalog.pg_inherits i ON i.inhparent OPERATOR(pg_catalog.=) p.tbl
          WHERE NOT EXISTS (SELECT 1 FROM permissions.protected_tables q
                             WHERE q.tbl OPERATOR(pg_catalog.=) i.inhrelid AND q.kind OPERATOR(pg_catalog.=) p.kind
                               AND q.write_permission IS NOT DISTINCT FROM p.write_permission)
     )
     SELECT f.tbl, f.gap,
-           format('Run SELECT permissions.protect_table(%L, %L%s) as the table''s owner to protect it again (after adding what is missing), or permissions.unprotect_table(%L) to stop.',
+           coalesce(f.fix, format('Run SELECT permissions.protect_table(%L, %L%s) as the table''s owner to protect it again (after adding what is missing), or permissions.unprotect_table(%L) to stop.',
                   f.tbl::text, p.kind,
-                  CASE WHEN p.write_permission IS NOT NULL THEN format(', %L', p.write_permission) ELSE '' END, f.tbl::text)
+                  CASE WHEN p.write_permission IS NOT NULL THEN format(', %L', p.write_permission) ELSE '' END, f.tbl::text))
       FROM found f JOIN prot p ON p.tbl OPERATOR(pg_catalog.=) f.tbl
      ORDER BY f.tbl::text, f.gap
 $$;
@@ -463,10 +573,15 @@ DECLARE
     child record;
     g record;
 BEGIN
-    -- protected tables that were dropped
+    -- protected tables that were dropped (rows another transaction is
+    -- forgetting already are left to it: nobody waits here)
     DELETE FROM permissions.protected_tables p
-     WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) p.tbl);
-    IF NOT EXISTS (SELECT 1 FROM permissions.protected_tables) THEN
+     WHERE p.ctid OPERATOR(pg_catalog.=) ANY (ARRAY(
+           SELECT x.ctid FROM permissions.protected_tables x
+            WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) x.tbl)
+              FOR UPDATE SKIP LOCKED));
+    IF NOT EXISTS (SELECT 1 FROM permissions.protected_tables p
+                    WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) p.tbl)) THEN
         RETURN;
     END IF;
     -- a table that became a partition or child of a protected table (created

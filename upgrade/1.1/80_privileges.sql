@@ -62,8 +62,9 @@ GRANT SELECT ON permissions.audit_log, permissions.account_credits, permissions.
 GRANT SELECT (user_id, account_id, invited_by, created_at, expires_at) ON permissions.invitations TO permissions_client;
 GRANT SELECT ON permissions.billing, permissions.credit_balances, permissions.api_credential_list TO permissions_client;
 -- the roles that own application tables (migration roles, not clients)
--- register their protection; row-level security shows each its own tables
-GRANT SELECT, INSERT, DELETE ON permissions.protected_tables TO PUBLIC;
+-- read the registry of their protection; row-level security shows each its
+-- own tables (protect_table() writes it, through definer functions)
+GRANT SELECT ON permissions.protected_tables TO PUBLIC;
 
 -- roles mapped to users keep working after the update; every other role
 -- that could use the tables through PUBLIC is named, with the GRANT that

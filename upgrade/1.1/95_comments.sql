@@ -261,3 +261,28 @@ COMMENT ON COLUMN permissions.api_credential_list.name IS 'The credential''s nam
 COMMENT ON COLUMN permissions.api_credential_list.created_by IS 'The user who created it (NULL: a DBA).';
 COMMENT ON COLUMN permissions.api_credential_list.created_at IS 'When it was created.';
 COMMENT ON COLUMN permissions.api_credential_list.last_used_at IS 'When it was last used (from api_credential_uses).';
+
+-- Triggers whose comment 1.0 copied from their function's, which 1.1
+-- changed: each says what the trigger does
+COMMENT ON TRIGGER accounts_80_audit ON permissions.accounts IS
+'Every account created, changed or deleted is in audit_log.';
+COMMENT ON TRIGGER users_80_audit ON permissions.users IS
+'Every user created, changed or removed is in audit_log.';
+COMMENT ON TRIGGER api_credentials_80_audit ON permissions.api_credentials IS
+'Every API credential created, changed or deleted is in audit_log (never its secret hash).';
+COMMENT ON TRIGGER access_grants_80_audit ON permissions.access_grants IS
+'Every grant made, changed or revoked is in audit_log.';
+COMMENT ON TRIGGER groups_80_audit ON permissions.groups IS
+'Every group created, changed or deleted is in audit_log.';
+COMMENT ON TRIGGER group_members_80_audit ON permissions.group_members IS
+'Every group membership added, changed or removed is in audit_log.';
+COMMENT ON TRIGGER teams_80_audit ON permissions.teams IS
+'Every team created, changed or deleted is in audit_log.';
+COMMENT ON TRIGGER team_members_80_audit ON permissions.team_members IS
+'Every team membership added, changed or removed is in audit_log.';
+COMMENT ON TRIGGER performers_80_audit ON permissions.performers IS
+'Every move of a performer to another account is in audit_log.';
+COMMENT ON TRIGGER access_grants_10_rules ON permissions.access_grants IS
+'A grant''s grantee and target never change and the target must be visible; non-superusers need tier1 to grant on a performer, manage_users and at most their own tier to grant on a group, and grant nothing to themselves.';
+COMMENT ON TRIGGER users_20_keep_a_manager ON permissions.users IS
+'A top-level account keeps an active manager, and a user turned single_performer keeps at most one directly granted performer (checked under the tenant''s lock, with a fresh snapshot).';
