@@ -191,7 +191,9 @@ call_min_tier(Oid funcid, List *args, Tier *min_tier, bool *creator_cell)
  * user's tier on the row is min_tier or above": its kind is a constant, no
  * cell of its matrix column depends on the row's creator, and the column
  * allows everything from min_tier up and nothing below.  reach.c then
- * plans it as reach conditions that index scans can use exactly.
+ * plans it as reach conditions that index scans can use exactly.  Not the
+ * SELECT policy while disclosures are accounted: its call must stay in the
+ * plan for disclosure_plan.c to count the rows it lets through.
  */
 bool
 planner_support_exact_policy(Oid funcid, List *args, Tier *min_tier)
@@ -202,7 +204,8 @@ planner_support_exact_policy(Oid funcid, List *args, Tier *min_tier)
 	Tier		t;
 
 	if (!call_min_tier(funcid, args, min_tier, &creator_cell) || creator_cell ||
-		!policy_action(funcid, &action))
+		!policy_action(funcid, &action) ||
+		(action == ACTION_VIEW && disclosure_accounting()))
 		return false;
 	kind = matrix_parse_kind(TextDatumGetCString(((Const *) linitial(args))->constvalue));
 	for (t = TIER_4; t <= TIER_1; t++)
