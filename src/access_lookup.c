@@ -88,11 +88,9 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 				last_lookup.cache = c;
 				last_lookup.valid_performer = false;
 			}
-			{
-				last_lookup.valid_account = true;
-				last_lookup.account_id = account_id;
-				last_lookup.account_tier = tier;
-			}
+			last_lookup.valid_account = true;
+			last_lookup.account_id = account_id;
+			last_lookup.account_tier = tier;
 		}
 	}
 	if (tier < TIER_1 && hash_get_num_entries(c->performers) > 0)
@@ -113,12 +111,10 @@ access_cache_tier(AccessCache *c, int64 account_id, int64 performer_id)
 				last_lookup.cache = c;
 				last_lookup.valid_account = false;
 			}
-			{
-				last_lookup.valid_performer = true;
-				last_lookup.performer_account_id = account_id;
-				last_lookup.performer_id = performer_id;
-				last_lookup.performer_tier = ptier;
-			}
+			last_lookup.valid_performer = true;
+			last_lookup.performer_account_id = account_id;
+			last_lookup.performer_id = performer_id;
+			last_lookup.performer_tier = ptier;
 		}
 		if (ptier > tier)
 			tier = ptier;

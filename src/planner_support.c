@@ -44,6 +44,7 @@
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
@@ -286,57 +287,67 @@ rel_has_index_on(IndexOptInfo *index, Node *arg)
 }
 
 /*
+ * Whether a clause gives a column its values ("col = 5", "col = $1", "col
+ * IN (...)"): an equality (of opfamily's, when one is given) between the
+ * column and an expression that reads no column of the query level and
+ * may be evaluated once.
+ */
+bool
+planner_support_clause_pins(Node *clause, Var *var, Oid opfamily)
+{
+	Oid			opno;
+	List	   *args;
+	Node	   *left;
+	Node	   *right;
+
+	if (IsA(clause, OpExpr))
+	{
+		opno = ((OpExpr *) clause)->opno;
+		args = ((OpExpr *) clause)->args;
+	}
+	else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
+	{
+		opno = ((ScalarArrayOpExpr *) clause)->opno;
+		args = ((ScalarArrayOpExpr *) clause)->args;
+	}
+	else
+		return false;
+	if (list_length(args) != 2 ||
+		(OidIsValid(opfamily) ?
+		 get_op_opfamily_strategy(opno, opfamily) != BTEqualStrategyNumber :
+		 get_oprrest(opno) != F_EQSEL))
+		return false;
+	left = strip_implicit_coercions(linitial(args));
+	right = strip_implicit_coercions(lsecond(args));
+	if (IsA(right, Var) && IsA(clause, OpExpr))
+	{
+		Node	   *t = left;
+
+		left = right;
+		right = t;
+	}
+	return IsA(left, Var) && ((Var *) left)->varno == var->varno &&
+		((Var *) left)->varattno == var->varattno && ((Var *) left)->varlevelsup == 0 &&
+		is_pseudo_constant_clause(right);
+}
+
+/*
  * Whether the query itself already restricts the column to given values
- * ("col = 5", "col = $1", "col IN (...)") through the index's opfamily: its
- * own condition then finds the few rows, and the policy checks each one
- * more cheaply than an index condition over every reachable id would.
+ * through the index's opfamily: its own condition then finds the few rows,
+ * and the policy checks each one more cheaply than an index condition over
+ * every reachable id would.
  */
 static bool
 column_pinned(IndexOptInfo *index, Node *arg, Oid opfamily)
 {
-	Var		   *var = (Var *) arg;
 	ListCell   *lc;
 
 	if (!IsA(arg, Var))
 		return false;
 	foreach(lc, index->rel->baserestrictinfo)
-	{
-		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
-		Node	   *clause = (Node *) ri->clause;
-		Oid			opno;
-		List	   *args;
-		Node	   *left;
-		Node	   *right;
-
-		if (IsA(clause, OpExpr))
-		{
-			opno = ((OpExpr *) clause)->opno;
-			args = ((OpExpr *) clause)->args;
-		}
-		else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
-		{
-			opno = ((ScalarArrayOpExpr *) clause)->opno;
-			args = ((ScalarArrayOpExpr *) clause)->args;
-		}
-		else
-			continue;
-		if (list_length(args) != 2 ||
-			get_op_opfamily_strategy(opno, opfamily) != BTEqualStrategyNumber)
-			continue;
-		left = strip_implicit_coercions(linitial(args));
-		right = strip_implicit_coercions(lsecond(args));
-		if (IsA(right, Var) && !IsA(clause, ScalarArrayOpExpr))
-		{
-			Node	   *t = left;
-
-			left = right;
-			right = t;
-		}
-		if (IsA(left, Var) && ((Var *) left)->varno == var->varno &&
-			((Var *) left)->varattno == var->varattno && ((Var *) left)->varlevelsup == 0 &&
-			is_pseudo_constant_clause(right))
+		if (planner_support_clause_pins((Node *) lfirst_node(RestrictInfo, lc)->clause,
+										(Var *) arg, opfamily))
 			return true;
-	}
 	return false;
 }
 

@@ -38,6 +38,7 @@ extern void reach_finish_plan(PlannedStmt *stmt);
 
 /* planner_support.c */
 extern bool planner_support_exact_policy(Oid funcid, List *args, Tier *min_tier);
+extern bool planner_support_clause_pins(Node *clause, Var *var, Oid opfamily);
 extern Node *planner_support_any(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier);
 
 #endif							/* PERMISSIONS_REACH_H */

@@ -69,50 +69,14 @@ typedef struct RewriteContext
 static bool
 column_pinned(RewriteContext *cxt, Node *column)
 {
-	Var		   *var = (Var *) column;
-	List	   *quals;
 	ListCell   *lc;
 
 	if (!IsA(column, Var) || cxt->query->jointree == NULL ||
 		cxt->query->jointree->quals == NULL)
 		return false;
-	quals = make_ands_implicit((Expr *) cxt->query->jointree->quals);
-	foreach(lc, quals)
-	{
-		Node	   *clause = (Node *) lfirst(lc);
-		Oid			opno;
-		List	   *args;
-		Node	   *left;
-		Node	   *right;
-
-		if (IsA(clause, OpExpr))
-		{
-			opno = ((OpExpr *) clause)->opno;
-			args = ((OpExpr *) clause)->args;
-		}
-		else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
-		{
-			opno = ((ScalarArrayOpExpr *) clause)->opno;
-			args = ((ScalarArrayOpExpr *) clause)->args;
-		}
-		else
-			continue;
-		if (list_length(args) != 2 || get_oprrest(opno) != F_EQSEL)
-			continue;
-		left = strip_implicit_coercions(linitial(args));
-		right = strip_implicit_coercions(lsecond(args));
-		if (IsA(right, Var) && IsA(clause, OpExpr))
-		{
-			Node	   *t = left;
-
-			left = right;
-			right = t;
-		}
-		if (IsA(left, Var) && ((Var *) left)->varno == var->varno &&
-			((Var *) left)->varattno == var->varattno && ((Var *) left)->varlevelsup == 0 &&
-			!contain_vars_of_level(right, 0) && !contain_volatile_functions(right))
+	foreach(lc, make_ands_implicit((Expr *) cxt->query->jointree->quals))
+		if (planner_support_clause_pins((Node *) lfirst(lc), (Var *) column, InvalidOid))
 			return true;
-	}
 	return false;
 }
 
