@@ -112,7 +112,7 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = format('API credential %s does not exist or is not visible to you', credential_id),
-            HINT = 'List the credentials you can see with SELECT * FROM permissions.api_credential_list.';
+            HINT = 'Deleting another user''s credential needs manage_api_credentials in its account; list the credentials you can see with SELECT * FROM permissions.api_credential_list.';
     END IF;
 END
 $$;
@@ -161,7 +161,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'only a superuser can allow session-scope identities',
             DETAIL = 'A session identity outlives its transaction; behind a connection pool the next client would inherit it.',
-            HINT = 'Ask a DBA, or authenticate per transaction.';
+            HINT = 'Ask a DBA (a superuser) to allow it, or authenticate per transaction.';
     END IF;
     INSERT INTO permissions.session_identity_roles (role_name, note)
     VALUES (allow_session_identity.role::text, allow_session_identity.note)

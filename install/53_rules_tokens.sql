@@ -219,7 +219,7 @@ BEGIN
     IF user_account IS NULL OR NOT (dba OR permissions.holds('manage_users', user_account)) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = pg_catalog.format('user %s does not exist or is not visible to you', NEW.user_id),
-            HINT = 'Map subjects to users of accounts you manage.';
+            HINT = 'Mapping a subject needs the manager role in the account of its user; map subjects to users of accounts where you are a manager.';
     END IF;
     IF NOT dba AND NOT permissions.manages(user_account) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',

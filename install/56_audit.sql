@@ -25,6 +25,14 @@ BEGIN
     IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN
         after_row := pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) ARRAY['secret_hash', 'token_hash'];
     END IF;
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'performers' THEN
+        -- a performer's move: its account, never its data (names, birth
+        -- date), which the tier matrix governs, not view_audit_logs
+        before_row := pg_catalog.jsonb_build_object('id', before_row OPERATOR(pg_catalog.->) 'id',
+                                                    'account_id', before_row OPERATOR(pg_catalog.->) 'account_id');
+        after_row := pg_catalog.jsonb_build_object('id', after_row OPERATOR(pg_catalog.->) 'id',
+                                                   'account_id', after_row OPERATOR(pg_catalog.->) 'account_id');
+    END IF;
     INSERT INTO permissions.audit_log (account_id, actor_id, actor_role, action, table_name, row_id, before, after)
     VALUES (coalesce(after_row OPERATOR(pg_catalog.->>) 'account_id', before_row OPERATOR(pg_catalog.->>) 'account_id')::bigint,
             permissions.current_user_id(),
@@ -38,7 +46,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.audit_change() IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret or token hash). Writes nothing while a dump is restored (permissions.restoring()): the dump holds the entries.';
+'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret or token hash, and of a performer only its id and account). Writes nothing while a dump is restored (permissions.restoring()): the dump holds the entries.';
 REVOKE ALL ON FUNCTION permissions.audit_change() FROM PUBLIC;
 
 CREATE FUNCTION permissions.append_only()

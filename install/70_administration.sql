@@ -25,6 +25,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     new_id bigint;
+    refusal text;
 BEGIN
     IF parent_id IS NULL AND NOT permissions.caller_is_superuser() THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
@@ -40,9 +41,17 @@ BEGIN
                            ELSE format('account %s does not exist or is not visible to you', create_account.parent_id) END,
             HINT = 'Pass the id of an existing account as parent_id, or leave it out to create a top-level account (superusers).';
     END IF;
-    INSERT INTO permissions.accounts (name, parent_id, plan)
-    VALUES (create_account.name, create_account.parent_id, create_account.plan)
-    RETURNING id INTO new_id;
+    BEGIN
+        INSERT INTO permissions.accounts (name, parent_id, plan)
+        VALUES (create_account.name, create_account.parent_id, create_account.plan)
+        RETURNING id INTO new_id;
+    EXCEPTION WHEN insufficient_privilege THEN
+        GET STACKED DIAGNOSTICS refusal = PG_EXCEPTION_HINT;
+        PERFORM permissions.raise_policy_refusal(refusal,
+            format('you cannot create sub-accounts of account %s', create_account.parent_id),
+            'Creating a sub-account needs manage_sub_accounts in its parent account (managers of it or of an account above hold it).');
+        RAISE;
+    END;
     RETURN new_id;
 END
 $$;
@@ -195,20 +204,29 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     new_id bigint;
+    refusal text;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM permissions.accounts a WHERE a.id OPERATOR(pg_catalog.=) create_user.account_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = CASE WHEN permissions.caller_is_superuser()
                            THEN format('account %s does not exist', create_user.account_id)
                            ELSE format('account %s does not exist or is not visible to you', create_user.account_id) END,
-            HINT = 'List accounts with SELECT id, name FROM permissions.accounts; create one with permissions.create_account().';
+            HINT = 'Creating users needs manage_users in the account; list the accounts you can see with SELECT id, name FROM permissions.accounts.';
     END IF;
-    INSERT INTO permissions.users (account_id, username, role, user_type, permissions, access,
-                                   db_role, email, first_name, last_name)
-    VALUES (create_user.account_id, create_user.username, create_user.role, create_user.user_type,
-            create_user.permissions, create_user.access, create_user.db_role, create_user.email,
-            create_user.first_name, create_user.last_name)
-    RETURNING id INTO new_id;
+    BEGIN
+        INSERT INTO permissions.users (account_id, username, role, user_type, permissions, access,
+                                       db_role, email, first_name, last_name)
+        VALUES (create_user.account_id, create_user.username, create_user.role, create_user.user_type,
+                create_user.permissions, create_user.access, create_user.db_role, create_user.email,
+                create_user.first_name, create_user.last_name)
+        RETURNING id INTO new_id;
+    EXCEPTION WHEN insufficient_privilege THEN
+        GET STACKED DIAGNOSTICS refusal = PG_EXCEPTION_HINT;
+        PERFORM permissions.raise_policy_refusal(refusal,
+            format('you cannot create users in account %s', create_user.account_id),
+            'Creating users needs manage_users in the account.');
+        RAISE;
+    END;
     RETURN new_id;
 END
 $$;
@@ -245,18 +263,28 @@ CREATE FUNCTION permissions.invite_user(account_id bigint, email text,
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    refusal text;
 BEGIN
     IF invite_user.email IS NULL OR pg_catalog.strpos(invite_user.email, '@') OPERATOR(pg_catalog.<) 2 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
             MESSAGE = format('invalid email address for an invitation: "%s"', invite_user.email),
             HINT = 'Pass the address the invitation is sent to.';
     END IF;
-    INSERT INTO permissions.users (account_id, username, email, first_name, last_name, role,
-                                   user_type, permissions, access, active, status)
-    VALUES (invite_user.account_id, coalesce(invite_user.username, invite_user.email), invite_user.email,
-            invite_user.first_name, invite_user.last_name, invite_user.role, invite_user.user_type,
-            invite_user.permissions, invite_user.access, false, 'invited')
-    RETURNING id INTO invite_user.user_id;
+    BEGIN
+        INSERT INTO permissions.users (account_id, username, email, first_name, last_name, role,
+                                       user_type, permissions, access, active, status)
+        VALUES (invite_user.account_id, coalesce(invite_user.username, invite_user.email), invite_user.email,
+                invite_user.first_name, invite_user.last_name, invite_user.role, invite_user.user_type,
+                invite_user.permissions, invite_user.access, false, 'invited')
+        RETURNING id INTO invite_user.user_id;
+    EXCEPTION WHEN insufficient_privilege THEN
+        GET STACKED DIAGNOSTICS refusal = PG_EXCEPTION_HINT;
+        PERFORM permissions.raise_policy_refusal(refusal,
+            format('you cannot invite users to account %s', invite_user.account_id),
+            'Inviting users needs manage_users in the account.');
+        RAISE;
+    END;
     invite_user.invitation := permissions.reissue_invitation(invite_user.user_id, invite_user.valid_for);
 END
 $$;

@@ -309,7 +309,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = pg_catalog.format('subject "%s" of token issuer "%s" is not mapped, or not to a user you manage',
                                         unmap_token_subject.subject, unmap_token_subject.issuer),
-            HINT = 'List the mappings you can see with SELECT * FROM permissions.token_subjects.';
+            HINT = 'Removing a mapping needs the manager role in the account of its user; list the mappings you can see with SELECT * FROM permissions.token_subjects.';
     END IF;
 END
 $$;

@@ -10,7 +10,6 @@
 \i sql/attack_fixture.inc
 \set VERBOSITY default
 SELECT permissions.create_user(:b, 'auditor', permissions => '{view_audit_logs}', db_role => 'regress_atk_stranger') AS aud_b \gset
-GRANT permissions_client TO regress_atk_stranger;
 INSERT INTO permissions.pinpoints (account_id, name) SELECT id, 'reads' FROM permissions.accounts WHERE id IN (:a, :b, :b1);
 INSERT INTO permissions.charts (account_id, performer_id, pinpoint_id)
 SELECT p.account_id, p.id, pp.id FROM permissions.performers p JOIN permissions.pinpoints pp USING (account_id)
@@ -24,7 +23,7 @@ SELECT c.account_id, c.performer_id, c.id, date '2024-01-01', 1 FROM permissions
 INSERT INTO permissions.notes (account_id, performer_id, chart_id, body)
 SELECT c.account_id, c.performer_id, c.id, 'note of ' || p.first_name
   FROM permissions.charts c JOIN permissions.performers p ON p.id = c.performer_id;
-ANALYZE permissions.measurements, permissions.notes;
+ANALYZE permissions.measurements, permissions.notes, permissions.performers;
 -- the records, readable: who read which performer's what, how many rows, how
 CREATE VIEW regress_atk_own.recs AS
 SELECT u.username AS reader, p.first_name AS performer, d.kind, d.relation, d.row_count AS rows,

@@ -17,7 +17,6 @@ SELECT permissions.create_user(:a, 'grp') AS grp, permissions.create_user(:a, 't
        permissions.create_user(:a, 'gone', access => 'tier2') AS gone,
        permissions.create_user(:a1, 'sub_mgr', role => 'manager') AS sub_mgr,
        permissions.create_user(:a, 'users_mgr', permissions => '{manage_users}', db_role => 'regress_atk_stranger') AS users_mgr \gset
-GRANT permissions_client TO regress_atk_stranger;
 INSERT INTO permissions.team_members (team_id, user_id, account_id) VALUES (:t, :team, :a), (:t, :teamgrp, :a);
 SELECT permissions.grant_access('tier2', user_id => :grp, group_id => :g) AS g_grp,
        permissions.grant_access('tier3', team_id => :t, performer_id => :pa1) AS g_team,

@@ -14,6 +14,14 @@
  */
 #define DISCLOSURE_PLANNED_CALL	(-7)
 
+/*
+ * The location a can_view() call of a row-level security policy is given
+ * before planning (disclosure_plan.c): only those calls are accounted, not
+ * can_view() calls a client wrote in its own query, which would otherwise
+ * record reads that never happened.
+ */
+#define DISCLOSURE_POLICY_CALL	(-8)
+
 extern void disclosure_init(void);
 extern void disclosure_plan_init(void);
 extern bool disclosure_accounting(void);

@@ -5,7 +5,10 @@
  * While permissions.read_accounting is on, every plan is finished by
  * replacing each call of the SELECT policy function
  *		permissions.can_view(kind, account_id, performer_id)
- * in the filter of a scan of a table (and in the ON CONFLICT DO UPDATE
+ * that a row-level security policy put there (the query's security quals
+ * and ON CONFLICT checks, marked before planning: a call the client wrote
+ * in its own WHERE clause counts nothing, or anyone could record reads of
+ * any table that never happened) in the filter of a scan of a table (and in the ON CONFLICT DO UPDATE
  * check of an existing row) with
  *		permissions.can_view_accounted(kind, account_id, performer_id, <table>)
  * which decides exactly as can_view() does and, when it says yes, counts
@@ -80,13 +83,58 @@ lookup_oids(void)
 	return OidIsValid(oids.can_view) && OidIsValid(oids.accounted);
 }
 
-/* Replaces can_view() calls in an expression with accounted calls naming a table. */
+/* Marks the can_view() calls of a policy's expression as the policy's. */
+static bool
+mark_policy_calls(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == oids.can_view)
+		((FuncExpr *) node)->location = DISCLOSURE_POLICY_CALL;
+	return expression_tree_walker(node, mark_policy_calls, context);
+}
+
+/*
+ * Finds the expressions row-level security added to a query and its
+ * subqueries (security quals of relations, ON CONFLICT checks of existing
+ * rows) and marks their can_view() calls; every other can_view() call was
+ * written by the client and is left as it is.
+ */
+static bool
+find_policy_quals(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, find_policy_quals, context,
+								 QTW_EXAMINE_RTES_BEFORE);
+	if (IsA(node, RangeTblEntry))
+	{
+		RangeTblEntry *rte = (RangeTblEntry *) node;
+
+		if (rte->rtekind == RTE_RELATION)
+			(void) mark_policy_calls((Node *) rte->securityQuals, NULL);
+		return false;
+	}
+	if (IsA(node, WithCheckOption))
+	{
+		WithCheckOption *wco = (WithCheckOption *) node;
+
+		if (wco->kind == WCO_RLS_CONFLICT_CHECK)
+			(void) mark_policy_calls(wco->qual, NULL);
+		return false;
+	}
+	return expression_tree_walker(node, find_policy_quals, context);
+}
+
+/* Replaces the policies' can_view() calls in an expression with accounted calls naming a table. */
 static Node *
 account_mutator(Node *node, Oid *relid)
 {
 	if (node == NULL)
 		return NULL;
 	if (IsA(node, FuncExpr) && ((FuncExpr *) node)->funcid == oids.can_view &&
+		((FuncExpr *) node)->location == DISCLOSURE_POLICY_CALL &&
 		list_length(((FuncExpr *) node)->args) == 3)
 	{
 		FuncExpr   *f = (FuncExpr *) node;
@@ -215,6 +263,8 @@ disclosure_planner(Query *parse, const char *query_string, int cursorOptions,
 
 	if (accounting && !superuser())
 		cursorOptions &= ~CURSOR_OPT_PARALLEL_OK;
+	if (accounting && lookup_oids())
+		(void) find_policy_quals((Node *) parse, NULL);
 	if (prev_planner)
 		stmt = prev_planner(parse, query_string, cursorOptions, boundParams);
 	else

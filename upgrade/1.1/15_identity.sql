@@ -76,7 +76,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
             MESSAGE = 'only a superuser can allow session-scope identities',
             DETAIL = 'A session identity outlives its transaction; behind a connection pool the next client would inherit it.',
-            HINT = 'Ask a DBA, or authenticate per transaction.';
+            HINT = 'Ask a DBA (a superuser) to allow it, or authenticate per transaction.';
     END IF;
     INSERT INTO permissions.session_identity_roles (role_name, note)
     VALUES (allow_session_identity.role::text, allow_session_identity.note)
@@ -147,3 +147,19 @@ END
 $$;
 COMMENT ON FUNCTION permissions.restore_role_mappings() IS
 'DBA: maps again every user left without its login role (restored into a cluster that lacked it, or whose role was dropped: db_role_name kept) to the role of that name, where the cluster now has it; returns each such user and whether it is mapped now.';
+
+-- a refused deletion of a credential names the permission it needs
+CREATE OR REPLACE FUNCTION permissions.delete_api_credential(credential_id bigint)
+RETURNS void
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM permissions.api_credentials WHERE id OPERATOR(pg_catalog.=) credential_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+            MESSAGE = format('API credential %s does not exist or is not visible to you', credential_id),
+            HINT = 'Deleting another user''s credential needs manage_api_credentials in its account; list the credentials you can see with SELECT * FROM permissions.api_credential_list.';
+    END IF;
+END
+$$;

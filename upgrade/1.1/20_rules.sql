@@ -305,7 +305,7 @@ BEGIN
             MESSAGE = format('%s %s does not exist or is not visible to you',
                              CASE WHEN NEW.performer_id IS NOT NULL THEN 'performer' ELSE 'group' END,
                              coalesce(NEW.performer_id, NEW.group_id)),
-            HINT = 'Grant only on performers and groups you can see.';
+            HINT = 'Granting needs tier1 on the performer, or manage_users in the account of the group; grant only on performers and groups you can see.';
     END IF;
     NEW.account_id := target_account;
 

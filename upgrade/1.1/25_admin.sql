@@ -586,6 +586,14 @@ BEGIN
     IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN
         after_row := pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) ARRAY['secret_hash', 'token_hash'];
     END IF;
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'performers' THEN
+        -- a performer's move: its account, never its data (names, birth
+        -- date), which the tier matrix governs, not view_audit_logs
+        before_row := pg_catalog.jsonb_build_object('id', before_row OPERATOR(pg_catalog.->) 'id',
+                                                    'account_id', before_row OPERATOR(pg_catalog.->) 'account_id');
+        after_row := pg_catalog.jsonb_build_object('id', after_row OPERATOR(pg_catalog.->) 'id',
+                                                   'account_id', after_row OPERATOR(pg_catalog.->) 'account_id');
+    END IF;
     INSERT INTO permissions.audit_log (account_id, actor_id, actor_role, action, table_name, row_id, before, after)
     VALUES (coalesce(after_row OPERATOR(pg_catalog.->>) 'account_id', before_row OPERATOR(pg_catalog.->>) 'account_id')::bigint,
             permissions.current_user_id(),
@@ -599,7 +607,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION permissions.audit_change() IS
-'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret or token hash). Writes nothing while a dump is restored (permissions.restoring()): the dump holds the entries.';
+'Internal row trigger: writes the change to audit_log in the same transaction (actor, time, before and after; never a secret or token hash, and of a performer only its id and account). Writes nothing while a dump is restored (permissions.restoring()): the dump holds the entries.';
 
 CREATE OR REPLACE FUNCTION permissions.credit_ledger_apply()
 RETURNS trigger
@@ -681,20 +689,29 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     new_id bigint;
+    refusal text;
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM permissions.accounts a WHERE a.id OPERATOR(pg_catalog.=) create_user.account_id) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = CASE WHEN permissions.caller_is_superuser()
                            THEN format('account %s does not exist', create_user.account_id)
                            ELSE format('account %s does not exist or is not visible to you', create_user.account_id) END,
-            HINT = 'List accounts with SELECT id, name FROM permissions.accounts; create one with permissions.create_account().';
+            HINT = 'Creating users needs manage_users in the account; list the accounts you can see with SELECT id, name FROM permissions.accounts.';
     END IF;
-    INSERT INTO permissions.users (account_id, username, role, user_type, permissions, access,
-                                   db_role, email, first_name, last_name)
-    VALUES (create_user.account_id, create_user.username, create_user.role, create_user.user_type,
-            create_user.permissions, create_user.access, create_user.db_role, create_user.email,
-            create_user.first_name, create_user.last_name)
-    RETURNING id INTO new_id;
+    BEGIN
+        INSERT INTO permissions.users (account_id, username, role, user_type, permissions, access,
+                                       db_role, email, first_name, last_name)
+        VALUES (create_user.account_id, create_user.username, create_user.role, create_user.user_type,
+                create_user.permissions, create_user.access, create_user.db_role, create_user.email,
+                create_user.first_name, create_user.last_name)
+        RETURNING id INTO new_id;
+    EXCEPTION WHEN insufficient_privilege THEN
+        GET STACKED DIAGNOSTICS refusal = PG_EXCEPTION_HINT;
+        PERFORM permissions.raise_policy_refusal(refusal,
+            format('you cannot create users in account %s', create_user.account_id),
+            'Creating users needs manage_users in the account.');
+        RAISE;
+    END;
     RETURN new_id;
 END
 $$;
@@ -706,6 +723,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     new_id bigint;
+    refusal text;
 BEGIN
     IF parent_id IS NULL AND NOT permissions.caller_is_superuser() THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
@@ -721,9 +739,17 @@ BEGIN
                            ELSE format('account %s does not exist or is not visible to you', create_account.parent_id) END,
             HINT = 'Pass the id of an existing account as parent_id, or leave it out to create a top-level account (superusers).';
     END IF;
-    INSERT INTO permissions.accounts (name, parent_id, plan)
-    VALUES (create_account.name, create_account.parent_id, create_account.plan)
-    RETURNING id INTO new_id;
+    BEGIN
+        INSERT INTO permissions.accounts (name, parent_id, plan)
+        VALUES (create_account.name, create_account.parent_id, create_account.plan)
+        RETURNING id INTO new_id;
+    EXCEPTION WHEN insufficient_privilege THEN
+        GET STACKED DIAGNOSTICS refusal = PG_EXCEPTION_HINT;
+        PERFORM permissions.raise_policy_refusal(refusal,
+            format('you cannot create sub-accounts of account %s', create_account.parent_id),
+            'Creating a sub-account needs manage_sub_accounts in its parent account (managers of it or of an account above hold it).');
+        RAISE;
+    END;
     RETURN new_id;
 END
 $$;
@@ -848,3 +874,43 @@ $$;
 ALTER TABLE permissions.users DROP CONSTRAINT users_username_key;
 ALTER TABLE permissions.users ADD CONSTRAINT users_account_id_username_key UNIQUE (account_id, username);
 
+
+-- invitations: a refusal by the users policy names what was missing
+CREATE OR REPLACE FUNCTION permissions.invite_user(account_id bigint, email text,
+                                        username text DEFAULT NULL,
+                                        role permissions.role DEFAULT 'user',
+                                        user_type permissions.user_type DEFAULT 'full_access',
+                                        permissions permissions.permset DEFAULT '{}',
+                                        access permissions.tier DEFAULT 'none',
+                                        first_name text DEFAULT NULL,
+                                        last_name text DEFAULT NULL,
+                                        valid_for interval DEFAULT '7 days',
+                                        OUT user_id bigint, OUT invitation text)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    refusal text;
+BEGIN
+    IF invite_user.email IS NULL OR pg_catalog.strpos(invite_user.email, '@') OPERATOR(pg_catalog.<) 2 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+            MESSAGE = format('invalid email address for an invitation: "%s"', invite_user.email),
+            HINT = 'Pass the address the invitation is sent to.';
+    END IF;
+    BEGIN
+        INSERT INTO permissions.users (account_id, username, email, first_name, last_name, role,
+                                       user_type, permissions, access, active, status)
+        VALUES (invite_user.account_id, coalesce(invite_user.username, invite_user.email), invite_user.email,
+                invite_user.first_name, invite_user.last_name, invite_user.role, invite_user.user_type,
+                invite_user.permissions, invite_user.access, false, 'invited')
+        RETURNING id INTO invite_user.user_id;
+    EXCEPTION WHEN insufficient_privilege THEN
+        GET STACKED DIAGNOSTICS refusal = PG_EXCEPTION_HINT;
+        PERFORM permissions.raise_policy_refusal(refusal,
+            format('you cannot invite users to account %s', invite_user.account_id),
+            'Inviting users needs manage_users in the account.');
+        RAISE;
+    END;
+    invite_user.invitation := permissions.reissue_invitation(invite_user.user_id, invite_user.valid_for);
+END
+$$;

@@ -110,7 +110,7 @@ BEGIN
     IF user_account IS NULL OR NOT (dba OR permissions.holds('manage_users', user_account)) THEN
         RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
             MESSAGE = pg_catalog.format('user %s does not exist or is not visible to you', NEW.user_id),
-            HINT = 'Map subjects to users of accounts you manage.';
+            HINT = 'Mapping a subject needs the manager role in the account of its user; map subjects to users of accounts where you are a manager.';
     END IF;
     IF NOT dba AND NOT permissions.manages(user_account) THEN
         RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
@@ -786,7 +786,7 @@ BEGIN
         RAISE EXCEPTION USING ERRCODE = 'no_data_found',
             MESSAGE = pg_catalog.format('subject "%s" of token issuer "%s" is not mapped, or not to a user you manage',
                                         unmap_token_subject.subject, unmap_token_subject.issuer),
-            HINT = 'List the mappings you can see with SELECT * FROM permissions.token_subjects.';
+            HINT = 'Removing a mapping needs the manager role in the account of its user; list the mappings you can see with SELECT * FROM permissions.token_subjects.';
     END IF;
 END
 $$;

@@ -196,6 +196,14 @@ AS $$
        AND (a.attname OPERATOR(pg_catalog.=) 'account_id' OR kind OPERATOR(pg_catalog.<>) 'account')
        AND a.atttypid OPERATOR(pg_catalog.=) 'pg_catalog.int8'::pg_catalog.regtype AND NOT a.attnotnull
     UNION ALL
+    -- created_by is the database's: a generated column is computed after the
+    -- trigger that stamps it, from columns the client writes
+    SELECT format('column "%s" is generated', a.attname),
+           format('Its value would come from columns the client writes, after the database stamped the inserting user: ALTER TABLE %s ALTER COLUMN %I DROP EXPRESSION;', tbl, a.attname)
+      FROM pg_catalog.pg_attribute a
+     WHERE a.attrelid OPERATOR(pg_catalog.=) tbl AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+       AND a.attname OPERATOR(pg_catalog.=) 'created_by' AND a.attgenerated OPERATOR(pg_catalog.<>) ''
+    UNION ALL
     -- the foreign key that keeps every row's performer in the row's account
     SELECT CASE WHEN kind OPERATOR(pg_catalog.=) 'account'
                 THEN 'no validated foreign key (account_id) to permissions.accounts (id)'
@@ -218,7 +226,7 @@ AS $$
                                            ELSE ARRAY['account_id=account_id', 'performer_id=id'] END)
 $$;
 COMMENT ON FUNCTION permissions.app_table_requirements(regclass, text) IS
-'Internal: what a table lacks to be protected as a kind (columns, their type, NOT NULL, the foreign key that keeps every row''s performer in the row''s account), each with the statement that fixes it.';
+'Internal: what a table lacks to be protected as a kind (columns, their type, NOT NULL, a created_by that is not generated, the foreign key that keeps every row''s performer in the row''s account), each with the statement that fixes it.';
 
 CREATE FUNCTION permissions.app_table_policies(kind text, write_permission text, has_creator boolean)
 RETURNS TABLE (polname name, command text, using_expr text, check_expr text)
