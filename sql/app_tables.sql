@@ -119,8 +119,9 @@ VALUES (:a, :p2, :mgr, 'forged') RETURNING created_by = :ther AS stamped;
 UPDATE regress_app.session_notes SET created_by = :mgr WHERE body = 'forged' RETURNING created_by = :ther AS kept;
 RESET ROLE;
 
--- planner support: the policy becomes an index condition, on performer_id
--- for the parent (one performer), on account_id for the reader (an account)
+-- planner support: the policy becomes the two exact index conditions of its
+-- reach, OR-ed in one bitmap, for the parent (one performer) and for the
+-- reader (an account) alike
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;
 SET ROLE regress_app_parent;

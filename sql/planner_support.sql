@@ -1,9 +1,13 @@
 --
 -- Planner support for the policy functions: a protected query plans like its
--- hand-written twin.  The policy becomes an index condition on performer_id
--- (users who reach performers one by one) or on account_id (users who reach
--- whole accounts), and stays as a filter; a generic plan made for one
--- identity returns the right rows for others.
+-- hand-written twin.  A policy that is exactly a tier test is planned as its
+-- two parts, each with an exact index condition evaluated at run time:
+-- accounts reached as a whole (account_id = ANY (whole_accounts(t))) and
+-- performers reached through grants outside them (performer_id = ANY
+-- (partial_performers(t))).  A bitmap OR of the two serves every shape of
+-- user, so a generic plan made for one identity is right and fast for the
+-- others; where a filter remains it is one call, permissions.reached().
+-- Policies with "own" cells keep the older conditions (reachable_*()).
 --
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS permissions;
@@ -58,12 +62,12 @@ SELECT permissions.create_api_credential(:parent, 'regress ps parent') AS cred_p
        permissions.create_api_credential(:auditor, 'regress ps auditor') AS cred_auditor \gset
 ANALYZE permissions.performers, permissions.charts, permissions.measurements;
 
--- the parent reaches one performer: an index condition on performer_id
+-- the parent reaches one performer: both parts, the account part empty
 SET ROLE regress_ps_parent;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM permissions.measurements;
 SELECT count(*) FROM permissions.measurements;
--- one chart (a parameter, so the plan shows no id): the chart index, with
--- the performer condition, and the policy as a filter
+-- one chart (a parameter, so the plan shows no id): the chart index, and
+-- the policy as a filter (one call)
 SET plan_cache_mode = force_generic_plan;
 PREPARE chart(bigint) AS SELECT count(*), sum(count) FROM permissions.measurements WHERE chart_id = $1;
 EXPLAIN (COSTS OFF) EXECUTE chart(0);
@@ -73,8 +77,8 @@ DEALLOCATE chart;
 RESET plan_cache_mode;
 RESET ROLE;
 
--- the auditor reaches account S as a whole: an index condition on account_id,
--- the index of the hand-written WHERE account_id = S
+-- the auditor reaches account S as a whole: the same two parts, the
+-- performer part empty; no filter is left
 SET ROLE regress_ps_auditor;
 EXPLAIN (COSTS OFF) SELECT sum(count) FROM permissions.measurements;
 SELECT count(*), sum(count) FROM permissions.measurements;
@@ -85,7 +89,8 @@ RESET ROLE;
 SET ROLE regress_ps_therapist;
 EXPLAIN (COSTS OFF) SELECT id FROM permissions.performers ORDER BY id;
 SELECT count(*) FROM permissions.performers;
--- writes get the index condition of can_edit too
+-- writes get the index conditions of can_edit too (tier3); can_view (tier4)
+-- stays a filter
 EXPLAIN (COSTS OFF) UPDATE permissions.measurements SET count = count + 1 WHERE measured_on = '2024-01-01';
 -- a query that names its performers itself keeps its own index condition:
 -- no condition over every reachable id (a user with 10,000 grants would
@@ -142,6 +147,84 @@ EXECUTE since('2023-01-01');
 DEALLOCATE since;
 RESET ROLE;
 RESET plan_cache_mode;
+
+-- the plan the auditor's execution made first serves the parent too: the
+-- same plan, each its own rows
+SELECT id AS s_chart FROM permissions.charts WHERE account_id = :s ORDER BY id LIMIT 1 \gset
+SELECT id AS l_chart FROM permissions.charts WHERE performer_id = :l_first ORDER BY id LIMIT 1 \gset
+SET plan_cache_mode = force_generic_plan;
+SET ROLE regress_ps_app;
+BEGIN;
+SELECT permissions.authenticate(:'cred_auditor') = :auditor AS authenticated;
+PREPARE per_chart(bigint) AS SELECT count(*) FROM permissions.measurements WHERE chart_id = $1;
+EXPLAIN (COSTS OFF) EXECUTE per_chart(0);
+EXECUTE per_chart(:s_chart);
+EXECUTE per_chart(:l_chart);
+COMMIT;
+BEGIN;
+SELECT permissions.authenticate(:'cred_parent') = :parent AS authenticated;
+EXPLAIN (COSTS OFF) EXECUTE per_chart(0);
+EXECUTE per_chart(:s_chart);
+EXECUTE per_chart(:l_chart);
+COMMIT;
+DEALLOCATE per_chart;
+RESET ROLE;
+RESET plan_cache_mode;
+
+-- the reach functions answer for the caller only, and for nobody nothing
+SET ROLE regress_ps_parent;
+SELECT permissions.reached('tier4', :l, :l_first) AS parent_reaches,
+       permissions.reached('tier3', :l, :l_first) AS at_tier3,
+       permissions.reached('tier4', :s, :l_first) AS with_another_account,
+       permissions.reached_account('tier4', :l) AS whole_account,
+       permissions.reached_performer('tier4', :l, :l_first) AS by_grant,
+       permissions.whole_accounts('tier4') = '{}' AS no_whole_accounts,
+       permissions.partial_performers('tier4') = ARRAY[:l_first]::bigint[] AS one_performer;
+RESET ROLE;
+SET ROLE regress_ps_auditor;
+SELECT permissions.whole_accounts('tier4') = ARRAY[:s]::bigint[] AS whole_account_s,
+       permissions.whole_accounts('tier3') = '{}' AS capped_by_read_only,
+       permissions.partial_performers('tier4') = '{}' AS no_grants;
+RESET ROLE;
+SELECT permissions.reached('tier4', :l, :l_first) AS nobody_reaches,
+       permissions.whole_accounts('tier4') = '{}' AS nobody_whole;
+
+-- a table that does not tie each performer to its account (no composite
+-- foreign key): the performer part's index condition is only a superset,
+-- so the policy stays as a filter, and a row that pairs a reached
+-- performer with another account stays hidden
+CREATE TABLE regress_ps_loose (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id bigint NOT NULL,
+    performer_id bigint NOT NULL
+);
+CREATE INDEX regress_ps_loose_account ON regress_ps_loose (account_id);
+CREATE INDEX regress_ps_loose_performer ON regress_ps_loose (performer_id);
+ALTER TABLE regress_ps_loose ENABLE ROW LEVEL SECURITY;
+CREATE POLICY loose_view ON regress_ps_loose FOR SELECT
+    USING (permissions.can_view('note', account_id, performer_id));
+GRANT SELECT ON regress_ps_loose TO regress_ps_parent;
+INSERT INTO regress_ps_loose (account_id, performer_id)
+SELECT CASE WHEN g = 1 THEN :s ELSE :l END, :l_first FROM generate_series(1, 2) g;
+ANALYZE regress_ps_loose;
+SET ROLE regress_ps_parent;
+SET enable_seqscan = off;
+EXPLAIN (COSTS OFF) SELECT account_id FROM regress_ps_loose;
+SELECT account_id = :l AS own_account FROM regress_ps_loose;
+RESET enable_seqscan;
+RESET ROLE;
+DROP TABLE regress_ps_loose;
+
+-- a role with no use of schema permissions still plans its own queries, in
+-- a session of its own (where nothing was looked up yet): the planner looks
+-- the extension's functions up without a permission check
+SELECT current_user AS dba \gset
+CREATE ROLE regress_ps_outsider LOGIN;
+\c - regress_ps_outsider
+SELECT has_schema_privilege('permissions', 'USAGE') AS has_usage,
+       count(*) AS planned FROM (VALUES (1), (2)) v(x) WHERE x > 1;
+\c - :dba
+DROP ROLE regress_ps_outsider;
 
 -- clean up: the chart data, the mapping and the roles
 DELETE FROM permissions.measurements WHERE account_id IN (:s, :l);

@@ -12,9 +12,11 @@
 #include "utils/timestamp.h"
 
 #include "epoch.h"
+#include "growable.h"
 #include "identity.h"
 #include "permset.h"
 #include "role.h"
+#include "snapstamp.h"
 #include "tier.h"
 #include "user_type.h"
 
@@ -46,6 +48,16 @@ typedef struct IdArray
 	int			count;
 } IdArray;
 
+/* What an id array of the cache holds. */
+typedef enum AccessIds
+{
+	ARRAY_ALL_PERFORMERS,		/* granted performers and those of whole accounts */
+	ARRAY_ANY_ACCOUNTS,			/* whole accounts and the accounts of granted performers */
+	ARRAY_WHOLE_ACCOUNTS,		/* accounts reached as a whole */
+	ARRAY_GRANTED_PERFORMERS,	/* performers reached by grants */
+	ARRAY_PARTIAL_PERFORMERS	/* granted performers outside the whole accounts */
+} AccessIds;
+
 typedef struct AccessCache
 {
 	MemoryContext cxt;
@@ -53,12 +65,7 @@ typedef struct AccessCache
 
 	/* what the cache was built for, and under which snapshot */
 	Identity	ident;
-	uint64		snap_count;
-	TransactionId snap_xmin;
-	TransactionId snap_xmax;
-	CommandId	snap_curcid;
-	Snapshot	snap_ptr;
-	uint32		snap_xcnt;
+	SnapStamp	snap;
 	Oid			epochs_relid;	/* the extension instance the cache was built from */
 	uint64		local_changes;	/* this backend's changes when it was built */
 	int			ntenants;		/* the tenants it read from, and their epochs */
@@ -85,6 +92,7 @@ typedef struct AccessCache
 	IdArray		any_accounts[TIER_1 + 1];
 	IdArray		whole_accounts[TIER_1 + 1];
 	IdArray		granted_performers[TIER_1 + 1];
+	IdArray		partial_performers[TIER_1 + 1];
 	int			partial_count[TIER_1 + 1];	/* granted performers outside whole accounts; -1: not counted */
 } AccessCache;
 
@@ -97,12 +105,7 @@ typedef struct AccessCache
 typedef struct DecisionMemo
 {
 	bool		valid;
-	Snapshot	snap_ptr;
-	uint64		snap_count;
-	CommandId	snap_curcid;
-	TransactionId snap_xmin;
-	TransactionId snap_xmax;
-	uint32		snap_xcnt;
+	SnapStamp	snap;
 	uint64		local_changes;
 	uint64		identity_gen;
 	uint64		builds;
@@ -110,28 +113,36 @@ typedef struct DecisionMemo
 	bool		restricted;
 } DecisionMemo;
 
+/* access_cache.c: lifetime, validity and the kept caches */
 extern void access_cache_init(void);
+extern Snapshot access_cache_snapshot(void);
 extern AccessCache *access_cache_memo(DecisionMemo *memo);
 extern AccessCache *access_cache_current(void);
 extern AccessCache *access_cache_for_user(int64 user_id);
+extern uint64 access_cache_builds(void);
+
+/* access_build.c: a user's access from the catalog */
+extern void access_build_fill(AccessCache *c, const Identity *id, int64 user_id,
+							  Snapshot snapshot, TimestampTz now, IdBuffer *sources);
+extern Tier access_cache_cap(const UserRow *user, Tier tier);
+extern HTAB *access_table_make(AccessCache *c, const char *name, long size);
+extern void access_table_put(HTAB *table, int64 key, Tier tier, int64 account_id);
+extern bool access_table_has(HTAB *table, int64 key);
+
+/* access_lookup.c: answers and id arrays from a cache */
+extern void access_lookup_forget(AccessCache *c);
 extern Tier access_cache_tier(AccessCache *cache, int64 account_id, int64 performer_id);
+extern Tier access_cache_account_tier(AccessCache *cache, int64 account_id);
+extern Tier access_cache_granted_tier(AccessCache *cache, int64 account_id, int64 performer_id);
 extern Tier access_cache_performer_tier(AccessCache *cache, int64 performer_id);
 extern bool access_cache_holds(AccessCache *cache, Permset perms, int64 account_id);
 extern bool access_cache_member(AccessCache *cache, int64 account_id);
 extern bool access_cache_in_account(AccessCache *cache, int64 account_id);
 extern bool access_cache_manages(AccessCache *cache, int64 account_id);
-extern void access_cache_performers(AccessCache *cache, Tier min_tier,
-									int64 **ids, int *count);
-extern void access_cache_accounts(AccessCache *cache, Tier min_tier,
-								  int64 **ids, int *count);
-extern void access_cache_whole_accounts(AccessCache *cache, Tier min_tier,
-										int64 **ids, int *count);
-extern void access_cache_granted_performers(AccessCache *cache, Tier min_tier,
-											int64 **ids, int *count);
+extern void access_cache_ids(AccessCache *cache, AccessIds what, Tier min_tier,
+							 int64 **ids, int *count);
 extern bool access_cache_partial(AccessCache *cache, Tier min_tier);
 extern int	access_cache_partial_count(AccessCache *cache, Tier min_tier);
 extern uint64 access_cache_generation(void);
-extern uint64 access_cache_builds(void);
-extern Tier access_cache_cap(const UserRow *user, Tier tier);
 
 #endif							/* PERMISSIONS_ACCESS_CACHE_H */

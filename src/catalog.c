@@ -16,10 +16,16 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_type.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 
@@ -263,4 +269,102 @@ Datum
 catalog_getattr(HeapTuple tuple, TupleDesc desc, AttrNumber attnum, bool *isnull)
 {
 	return heap_getattr(tuple, attnum, desc, isnull);
+}
+
+/* Fetches a column of a row of one of the relations, by name. */
+Datum
+catalog_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column,
+			   bool *isnull)
+{
+	return heap_getattr(tuple, catalog_attnum(rel, column), desc, isnull);
+}
+
+/* The int8 value of a column of a row, by name; false (value untouched) when NULL. */
+bool
+catalog_int8(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column,
+			 int64 *value)
+{
+	bool		isnull;
+	Datum		d = heap_getattr(tuple, catalog_attnum(rel, column), desc, &isnull);
+
+	if (!isnull)
+		*value = DatumGetInt64(d);
+	return !isnull;
+}
+
+/* Prepares (once per backend) and keeps a plan with one int8 argument. */
+static SPIPlanPtr
+keep_plan(SPIPlanPtr *slot, const char *sql)
+{
+	if (*slot == NULL)
+	{
+		Oid			argtype = INT8OID;
+		SPIPlanPtr	plan = SPI_prepare(sql, 1, &argtype);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		*slot = plan;
+	}
+	return *slot;
+}
+
+/*
+ * Runs a statement on the extension's tables as a superuser, with an int8
+ * as its one argument ($1), for bookkeeping that no caller may do itself
+ * (epochs, tenant locks, credential uses).  The plan is kept in *slot.
+ */
+void
+catalog_run_as_superuser(SPIPlanPtr *slot, const char *sql, int64 arg, int expected)
+{
+	Oid			save_userid;
+	int			save_sec_context;
+	Datum		value = Int64GetDatum(arg);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute_plan(keep_plan(slot, sql), &value, NULL, false, 0) != expected)
+			elog(ERROR, "could not run \"%s\" for " INT64_FORMAT, sql, arg);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_userid, save_sec_context);
+	}
+	PG_END_TRY();
+}
+
+/*
+ * The OID of function permissions.<name>(argtypes), or InvalidOid, found
+ * without a permission check on the schema: the planner looks the
+ * extension's functions up for roles that have no use of the schema.
+ */
+Oid
+catalog_function_oid(const char *name, int nargs, const Oid *argtypes)
+{
+	Oid			nsp = get_namespace_oid("permissions", true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum(name),
+						   PointerGetDatum(buildoidvector(argtypes, nargs)),
+						   ObjectIdGetDatum(nsp));
+}
+
+/* The OID of type permissions.<name>, or InvalidOid (no permission check either). */
+Oid
+catalog_type_oid(const char *name)
+{
+	Oid			nsp = get_namespace_oid("permissions", true);
+
+	if (!OidIsValid(nsp))
+		return InvalidOid;
+	return GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum(name),
+						   ObjectIdGetDatum(nsp));
 }

@@ -8,6 +8,7 @@
 
 #include "access/htup.h"
 #include "access/tupdesc.h"
+#include "executor/spi.h"
 #include "utils/snapshot.h"
 
 /* The relations the C code reads, by role. */
@@ -80,5 +81,14 @@ extern int	catalog_scan2(ExtRelation rel, ExtIndex index,
 						  Snapshot snapshot, ext_row_callback callback, void *arg);
 extern Datum catalog_getattr(HeapTuple tuple, TupleDesc desc, AttrNumber attnum,
 							 bool *isnull);
+extern Datum catalog_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel,
+							const char *column, bool *isnull);
+extern bool catalog_int8(HeapTuple tuple, TupleDesc desc, ExtRelation rel,
+						 const char *column, int64 *value);
+
+extern Oid	catalog_function_oid(const char *name, int nargs, const Oid *argtypes);
+extern Oid	catalog_type_oid(const char *name);
+extern void catalog_run_as_superuser(SPIPlanPtr *slot, const char *sql, int64 arg,
+									 int expected);
 
 #endif							/* PERMISSIONS_CATALOG_H */

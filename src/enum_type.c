@@ -1,15 +1,12 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * enum_type.c
- *	  Text and binary input and output shared by the enum-like types tier,
- *	  role and user_type (see enum_type.h).
+ *		Text and binary input and output shared by the enum-like types tier,
+ *		role and user_type (see enum_type.h).
  *
  * Text input accepts a canonical name or an alias in any ASCII case, with
  * whitespace around it; matching never depends on the locale.  Output is
  * always the canonical name.  The binary form is the value as a
  * network-order int4, and receive rejects values outside the type's range.
- *
- *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 

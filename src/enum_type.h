@@ -1,9 +1,8 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * enum_type.h
- *	  One implementation of the extension's small enum-like types (tier,
- *	  role, user_type): a fixed set of names stored as a pass-by-value
- *	  int32 and ordered by that value.
+ *		One implementation of the extension's small enum-like types (tier,
+ *		role, user_type): a fixed set of names stored as a pass-by-value
+ *		int32 and ordered by that value.
  *
  * Each type describes itself with an EnumTypeDesc and gets its
  * SQL-callable functions from ENUM_TYPE_SQL_FUNCTIONS, so the types share
@@ -13,8 +12,6 @@
  * so the install script declares them LEAKPROOF; that lets the planner push
  * them below row-level security quals and use indexes on these columns.
  * The hash is int4's, so hash indexes agree with hashint4 for the values.
- *
- *-------------------------------------------------------------------------
  */
 #ifndef PERMISSIONS_ENUM_TYPE_H
 #define PERMISSIONS_ENUM_TYPE_H

@@ -53,16 +53,15 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
+#include "account_tree.h"
 #include "catalog.h"
 #include "epoch.h"
+#include "growable.h"
 #include "hints.h"
 #include "pg_compat.h"
 
 PG_FUNCTION_INFO_V1(epoch_access_changed);
 PG_FUNCTION_INFO_V1(epoch_lock_tenant);
-
-/* Deepest account tree walked before giving up (trees are a few levels). */
-#define MAX_TREE_DEPTH 1000
 
 /* Tenants moved in the open (sub)transactions, with the subtransaction. */
 typedef struct TouchedTenant
@@ -101,13 +100,8 @@ epoch_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 
 	if (event == SUBXACT_EVENT_START_SUB)
 	{
-		if (nsubxacts == subxacts_cap)
-		{
-			subxacts_cap = subxacts_cap == 0 ? 16 : subxacts_cap * 2;
-			subxact_start_counts = subxact_start_counts == NULL ?
-				MemoryContextAlloc(TopMemoryContext, subxacts_cap * sizeof(uint64)) :
-				repalloc(subxact_start_counts, subxacts_cap * sizeof(uint64));
-		}
+		growable_reserve((void **) &subxact_start_counts, nsubxacts, &subxacts_cap,
+						 sizeof(uint64), TopMemoryContext);
 		subxact_start_counts[nsubxacts++] = epoch_local_change_count;
 		return;
 	}
@@ -181,53 +175,6 @@ epoch_init(void)
 	RegisterSubXactCallback(epoch_subxact_callback, NULL);
 }
 
-/* Reads parent_id of an accounts row. */
-typedef struct ParentRow
-{
-	bool		found;
-	bool		has_parent;
-	int64		parent;
-} ParentRow;
-
-/* Catalog scan callback: the parent of an account. */
-static void
-parent_callback(HeapTuple tuple, TupleDesc desc, void *arg)
-{
-	ParentRow  *p = (ParentRow *) arg;
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_ACCOUNTS, "parent_id"), &isnull);
-
-	p->found = true;
-	p->has_parent = !isnull;
-	p->parent = isnull ? 0 : DatumGetInt64(d);
-}
-
-/*
- * The tenant (top-level account) of an account under a snapshot, or -1
- * when the account, or one above it, is not visible.
- */
-int64
-epoch_tenant_of(int64 account_id, Snapshot snapshot)
-{
-	int64		id = account_id;
-	int			depth;
-
-	for (depth = 0; depth < MAX_TREE_DEPTH; depth++)
-	{
-		ParentRow	p = {false, false, 0};
-
-		catalog_scan(EXT_ACCOUNTS, EXT_IDX_ACCOUNTS_PKEY,
-					 catalog_attnum(EXT_ACCOUNTS, "id"), Int64GetDatum(id),
-					 F_INT8EQ, snapshot, parent_callback, &p);
-		if (!p.found)
-			return -1;
-		if (!p.has_parent)
-			return id;
-		id = p.parent;
-	}
-	return -1;
-}
-
 /* Mixes an epoch value (splitmix64's finalizer) for the fingerprint of a set. */
 static uint64
 epoch_mix(int64 epoch)
@@ -244,15 +191,14 @@ static void
 epoch_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
 	EpochSeen  *seen = (EpochSeen *) arg;
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TENANT_EPOCHS, "epoch"), &isnull);
+	int64		epoch;
 
-	if (isnull)
+	if (!catalog_int8(tuple, desc, EXT_TENANT_EPOCHS, "epoch", &epoch))
 		return;
-	if (DatumGetInt64(d) > seen->epoch)
-		seen->epoch = DatumGetInt64(d);
+	if (epoch > seen->epoch)
+		seen->epoch = epoch;
 	seen->rows++;
-	seen->digest += epoch_mix(DatumGetInt64(d));
+	seen->digest += epoch_mix(epoch);
 }
 
 /* Reads what a snapshot sees of a tenant's epoch rows (nothing when it has none). */
@@ -282,53 +228,6 @@ epoch_unchanged(const EpochSeen *seen, Snapshot snapshot)
 	return now.epoch == seen->epoch && now.rows == seen->rows && now.digest == seen->digest;
 }
 
-/* Prepares (once per backend) and keeps a plan run as a superuser. */
-static SPIPlanPtr
-keep_plan(SPIPlanPtr *slot, const char *sql)
-{
-	if (*slot == NULL)
-	{
-		Oid			argtype = INT8OID;
-		SPIPlanPtr	plan = SPI_prepare(sql, 1, &argtype);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		*slot = plan;
-	}
-	return *slot;
-}
-
-/*
- * Runs a plan of the epoch tables as a superuser (nobody else may touch
- * them, and no identity is needed), with a tenant id as its argument.
- */
-static void
-run_as_superuser(SPIPlanPtr *slot, const char *sql, int64 tenant, int expected)
-{
-	Oid			save_userid;
-	int			save_sec_context;
-	Datum		arg = Int64GetDatum(tenant);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_plan(keep_plan(slot, sql), &arg, NULL, false, 0) != expected)
-			elog(ERROR, "could not run \"%s\" for tenant " INT64_FORMAT, sql, tenant);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
-	PG_END_TRY();
-}
-
 /*
  * Moves a tenant's epoch in the current transaction, once per tenant and
  * subtransaction: a new row, and away with the tenant's older rows this
@@ -349,13 +248,13 @@ epoch_touch(int64 tenant)
 		if (touched[i].tenant == tenant)
 			return;				/* moved already, in this or an enclosing subtransaction */
 
-	run_as_superuser(&touch_plan,
+	catalog_run_as_superuser(&touch_plan,
 					 "INSERT INTO permissions.tenant_epochs (tenant_id, epoch) "
 					 "VALUES ($1, pg_catalog.nextval('permissions.access_epoch_seq')) "
 					 "ON CONFLICT DO NOTHING",
 					 tenant, SPI_OK_INSERT);
 	if (!IsolationUsesXactSnapshot())
-		run_as_superuser(&prune_plan,
+		catalog_run_as_superuser(&prune_plan,
 						 "DELETE FROM permissions.tenant_epochs e WHERE e.ctid OPERATOR(pg_catalog.=) ANY (ARRAY("
 						 "SELECT o.ctid FROM permissions.tenant_epochs o "
 						 "WHERE o.tenant_id OPERATOR(pg_catalog.=) $1 "
@@ -363,28 +262,11 @@ epoch_touch(int64 tenant)
 						 "FOR UPDATE SKIP LOCKED))",
 						 tenant, SPI_OK_DELETE);
 
-	if (ntouched == touched_cap)
-	{
-		touched_cap = touched_cap ? touched_cap * 2 : 16;
-		touched = touched ? repalloc(touched, touched_cap * sizeof(TouchedTenant))
-			: MemoryContextAlloc(TopMemoryContext, touched_cap * sizeof(TouchedTenant));
-	}
+	growable_reserve((void **) &touched, ntouched, &touched_cap, sizeof(TouchedTenant),
+					 TopMemoryContext);
 	touched[ntouched].tenant = tenant;
 	touched[ntouched].subxid = subxid;
 	ntouched++;
-}
-
-/* The int8 value of a column of a row (false when NULL). */
-static bool
-row_int8(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column, int64 *value)
-{
-	bool		isnull;
-	Datum		d = heap_getattr(tuple, catalog_attnum(rel, column), desc, &isnull);
-
-	if (isnull)
-		return false;
-	*value = DatumGetInt64(d);
-	return true;
 }
 
 /* True when a column differs between two versions of a row. */
@@ -407,7 +289,7 @@ column_changed(HeapTuple a, HeapTuple b, TupleDesc desc, ExtRelation rel, const 
 static void
 touch_account(int64 account_id)
 {
-	epoch_touch(epoch_tenant_of(account_id, GetLatestSnapshot()));
+	epoch_touch(account_tree_tenant(account_id, GetLatestSnapshot()));
 }
 
 /* Reads account_id of a users or teams row. */
@@ -423,7 +305,7 @@ account_of_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
 	AccountOf  *a = (AccountOf *) arg;
 
-	(void) row_int8(tuple, desc, a->rel, "account_id", &a->account);
+	(void) catalog_int8(tuple, desc, a->rel, "account_id", &a->account);
 }
 
 /* Moves the epoch of the tenant of a user (rel EXT_USERS) or team (EXT_TEAMS). */
@@ -445,9 +327,9 @@ touch_grantee(HeapTuple tuple, TupleDesc desc)
 {
 	int64		id;
 
-	if (row_int8(tuple, desc, EXT_ACCESS_GRANTS, "user_id", &id))
+	if (catalog_int8(tuple, desc, EXT_ACCESS_GRANTS, "user_id", &id))
 		touch_holder(EXT_USERS, id);
-	else if (row_int8(tuple, desc, EXT_ACCESS_GRANTS, "team_id", &id))
+	else if (catalog_int8(tuple, desc, EXT_ACCESS_GRANTS, "team_id", &id))
 		touch_holder(EXT_TEAMS, id);
 }
 
@@ -457,7 +339,7 @@ touch_row_account(HeapTuple tuple, TupleDesc desc, ExtRelation rel)
 {
 	int64		account;
 
-	if (row_int8(tuple, desc, rel, "account_id", &account))
+	if (catalog_int8(tuple, desc, rel, "account_id", &account))
 		touch_account(account);
 }
 
@@ -468,9 +350,9 @@ touch_account_row(HeapTuple tuple, TupleDesc desc)
 	int64		id;
 	int64		parent;
 
-	if (row_int8(tuple, desc, EXT_ACCOUNTS, "parent_id", &parent))
+	if (catalog_int8(tuple, desc, EXT_ACCOUNTS, "parent_id", &parent))
 		touch_account(parent);
-	else if (row_int8(tuple, desc, EXT_ACCOUNTS, "id", &id))
+	else if (catalog_int8(tuple, desc, EXT_ACCOUNTS, "id", &id))
 		epoch_touch(id);
 }
 
@@ -602,9 +484,9 @@ epoch_access_changed(PG_FUNCTION_ARGS)
 			{
 				int64		user_id;
 
-				if (oldtup && row_int8(oldtup, desc, rel, "user_id", &user_id))
+				if (oldtup && catalog_int8(oldtup, desc, rel, "user_id", &user_id))
 					touch_holder(EXT_USERS, user_id);
-				if (newtup && row_int8(newtup, desc, rel, "user_id", &user_id))
+				if (newtup && catalog_int8(newtup, desc, rel, "user_id", &user_id))
 					touch_holder(EXT_USERS, user_id);
 			}
 			break;
@@ -635,14 +517,14 @@ epoch_lock_tenant(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
-	tenant = epoch_tenant_of(PG_GETARG_INT64(0), GetLatestSnapshot());
+	tenant = account_tree_tenant(PG_GETARG_INT64(0), GetLatestSnapshot());
 	if (tenant < 0)
 		PG_RETURN_VOID();
-	run_as_superuser(&lock_plans[0],
+	catalog_run_as_superuser(&lock_plans[0],
 					 "INSERT INTO permissions.tenant_locks (tenant_id) VALUES ($1) "
 					 "ON CONFLICT (tenant_id) DO NOTHING",
 					 tenant, SPI_OK_INSERT);
-	run_as_superuser(&lock_plans[1],
+	catalog_run_as_superuser(&lock_plans[1],
 					 "SELECT 1 FROM permissions.tenant_locks l "
 					 "WHERE l.tenant_id OPERATOR(pg_catalog.=) $1 FOR NO KEY UPDATE",
 					 tenant, SPI_OK_SELECT);

@@ -11,7 +11,6 @@
 /* The tenant whose epoch moves with changes no single tenant owns. */
 #define GLOBAL_TENANT	0
 
-/* What a cache saw of one tenant's epoch. */
 /*
  * What a cache saw of one tenant's epochs: all its rows the snapshot sees,
  * as a fingerprint.  The highest epoch alone would not do: epochs are drawn
@@ -27,7 +26,6 @@ typedef struct EpochSeen
 } EpochSeen;
 
 extern void epoch_init(void);
-extern int64 epoch_tenant_of(int64 account_id, Snapshot snapshot);
 extern void epoch_read(int64 tenant, Snapshot snapshot, EpochSeen *seen);
 extern bool epoch_unchanged(const EpochSeen *seen, Snapshot snapshot);
 extern void epoch_touch(int64 tenant);

@@ -26,12 +26,13 @@
 
 #include <limits.h>
 
+#include <openssl/crypto.h>
+
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -46,6 +47,7 @@
 #include "acting_role.h"
 #include "catalog.h"
 #include "identity.h"
+#include "jws.h"
 
 #define IDENTITY_GUC "permissions.identity"
 #define CREDENTIAL_PREFIX "pm_"
@@ -352,36 +354,6 @@ credential_refused(void)
 			 errhint("Use the full credential string returned by permissions.create_api_credential().")));
 }
 
-/* Computes SHA-256 of a buffer into out. */
-static void
-sha256(const uint8 *data, size_t len, uint8 *out)
-{
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, data, len) < 0 ||
-		pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0)
-	{
-		pg_cryptohash_free(ctx);
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("could not compute SHA-256 digest")));
-	}
-	pg_cryptohash_free(ctx);
-}
-
-/* Compares two digests in time that does not depend on where they differ. */
-static bool
-digest_equal(const uint8 *a, const uint8 *b, size_t len)
-{
-	volatile uint8 diff = 0;
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-		diff |= a[i] ^ b[i];
-	return diff == 0;
-}
-
 /* Hex digit value, or -1. */
 static int
 hexval(char c)
@@ -410,9 +382,9 @@ credential_row_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	Datum		d;
 
 	row->found = true;
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_API_CREDENTIALS, "user_id"), &isnull);
-	row->user_id = isnull ? 0 : DatumGetInt64(d);
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_API_CREDENTIALS, "secret_hash"), &isnull);
+	row->user_id = 0;
+	(void) catalog_int8(tuple, desc, EXT_API_CREDENTIALS, "user_id", &row->user_id);
+	d = catalog_column(tuple, desc, EXT_API_CREDENTIALS, "secret_hash", &isnull);
 	if (!isnull)
 	{
 		bytea	   *b = DatumGetByteaPP(d);
@@ -430,7 +402,7 @@ static void
 user_active_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
 	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(EXT_USERS, "active"), &isnull);
+	Datum		d = catalog_column(tuple, desc, EXT_USERS, "active", &isnull);
 
 	*(bool *) arg = !isnull && DatumGetBool(d);
 }
@@ -447,33 +419,13 @@ user_active_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 static void
 record_credential_use(int64 cred_id)
 {
-	Oid			save_userid;
-	int			save_sec_context;
-	Oid			argtype = INT8OID;
-	Datum		arg = Int64GetDatum(cred_id);
+	static SPIPlanPtr plan = NULL;
 
 	if (XactReadOnly || RecoveryInProgress() || IsolationUsesXactSnapshot() ||
 		IsInParallelMode())
 		return;
-
-	GetUserIdAndSecContext(&save_userid, &save_sec_context);
-	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-	PG_TRY();
-	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args("SELECT permissions.touch_api_credential($1)",
-								  1, &argtype, &arg, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not record the use of API credential " INT64_FORMAT, cred_id);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_userid, save_sec_context);
-	}
-	PG_END_TRY();
+	catalog_run_as_superuser(&plan, "SELECT permissions.touch_api_credential($1)",
+							 cred_id, SPI_OK_SELECT);
 }
 
 /*
@@ -531,9 +483,9 @@ identity_authenticate(PG_FUNCTION_ARGS)
 				 catalog_attnum(EXT_API_CREDENTIALS, "id"),
 				 Int64GetDatum(cred_id), F_INT8EQ, snapshot,
 				 credential_row_callback, &row);
-	sha256(secret, SECRET_BYTES, digest);
+	jws_sha256(secret, SECRET_BYTES, digest);
 	if (!row.found || !row.hash_ok ||
-		!digest_equal(digest, row.hash, PG_SHA256_DIGEST_LENGTH))
+		CRYPTO_memcmp(digest, row.hash, PG_SHA256_DIGEST_LENGTH) != 0)
 		credential_refused();
 
 	catalog_scan(EXT_USERS, EXT_IDX_USERS_PKEY,
@@ -628,6 +580,6 @@ identity_hash_secret(PG_FUNCTION_ARGS)
 	}
 	result = (bytea *) palloc(VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
 	SET_VARSIZE(result, VARHDRSZ + PG_SHA256_DIGEST_LENGTH);
-	sha256(secret, SECRET_BYTES, (uint8 *) VARDATA(result));
+	jws_sha256(secret, SECRET_BYTES, (uint8 *) VARDATA(result));
 	PG_RETURN_BYTEA_P(result);
 }

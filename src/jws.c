@@ -18,6 +18,8 @@
 
 #include <math.h>
 
+#include "mb/pg_wchar.h"
+
 #include "jws.h"
 
 #define JSON_MAX_DEPTH 32
@@ -169,35 +171,6 @@ read_hex4(JsonReader *r, uint32 *value)
 	return true;
 }
 
-/* Appends a code point as UTF-8. */
-static int
-put_utf8(unsigned char *dst, uint32 cp)
-{
-	if (cp < 0x80)
-	{
-		dst[0] = (unsigned char) cp;
-		return 1;
-	}
-	if (cp < 0x800)
-	{
-		dst[0] = (unsigned char) (0xC0 | (cp >> 6));
-		dst[1] = (unsigned char) (0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000)
-	{
-		dst[0] = (unsigned char) (0xE0 | (cp >> 12));
-		dst[1] = (unsigned char) (0x80 | ((cp >> 6) & 0x3F));
-		dst[2] = (unsigned char) (0x80 | (cp & 0x3F));
-		return 3;
-	}
-	dst[0] = (unsigned char) (0xF0 | (cp >> 18));
-	dst[1] = (unsigned char) (0x80 | ((cp >> 12) & 0x3F));
-	dst[2] = (unsigned char) (0x80 | ((cp >> 6) & 0x3F));
-	dst[3] = (unsigned char) (0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /*
  * Length of the well-formed UTF-8 sequence of a non-ASCII byte at p
  * (shortest form, no surrogates, at most U+10FFFF), or 0.
@@ -205,31 +178,10 @@ put_utf8(unsigned char *dst, uint32 cp)
 static int
 utf8_sequence(const unsigned char *p, const unsigned char *end)
 {
-	unsigned char c = p[0];
-	int			n;
-	int			i;
+	int			n = pg_utf_mblen(p);
 
-	if (c >= 0xC2 && c <= 0xDF)
-		n = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-		n = 3;
-	else if (c >= 0xF0 && c <= 0xF4)
-		n = 4;
-	else
+	if (n < 2 || end - p < n || !pg_utf8_islegal(p, n))
 		return 0;
-	if (end - p < n)
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-	if (c == 0xE0 && p[1] < 0xA0)
-		return 0;				/* overlong */
-	if (c == 0xED && p[1] > 0x9F)
-		return 0;				/* surrogate */
-	if (c == 0xF0 && p[1] < 0x90)
-		return 0;				/* overlong */
-	if (c == 0xF4 && p[1] > 0x8F)
-		return 0;				/* beyond U+10FFFF */
 	return n;
 }
 
@@ -322,7 +274,10 @@ read_string(JsonReader *r, char **out, int *outlen)
 					goto fail;
 			}
 			if (out)
-				n += put_utf8(buf + n, cp);
+			{
+				unicode_to_utf8(cp, buf + n);
+				n += pg_utf_mblen(buf + n);
+			}
 			continue;
 		}
 		if (c < 0x80)

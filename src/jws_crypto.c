@@ -30,6 +30,8 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
+#include "common/cryptohash.h"
+
 #include "jws.h"
 
 #define RSA_MIN_BITS 2048
@@ -61,18 +63,25 @@ jws_alg_name(JwsAlg alg)
 	return alg_names[alg];
 }
 
-/* SHA-256 of a buffer (out holds JWS_SHA256_LEN bytes). */
+/*
+ * SHA-256 of a buffer (out holds JWS_SHA256_LEN bytes): the one digest of
+ * the extension's secrets and tokens, PostgreSQL's own implementation.
+ */
 void
 jws_sha256(const void *data, size_t len, unsigned char *out)
 {
-	unsigned int outlen = JWS_SHA256_LEN;
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
 
-	if (EVP_Digest(data, len, out, &outlen, EVP_sha256(), NULL) != 1)
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, data, len) < 0 ||
+		pg_cryptohash_final(ctx, out, JWS_SHA256_LEN) < 0)
 	{
-		/* cannot happen with the built-in SHA-256; never leave out unset */
-		memset(out, 0, JWS_SHA256_LEN);
-		ERR_clear_error();
+		pg_cryptohash_free(ctx);
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("could not compute a SHA-256 digest")));
 	}
+	pg_cryptohash_free(ctx);
 }
 
 /* Why a key does not fit an algorithm, or NULL when it does. */

@@ -182,7 +182,7 @@ starts_with(const unsigned char *data, int len, const char *prefix)
 {
 	int			plen = strlen(prefix);
 
-	return len >= plen && memcmp(data, prefix, plen) == 0;
+	return len >= plen && CRYPTO_memcmp(data, prefix, plen) == 0;
 }
 
 /* Whether data contains needle. */
@@ -194,7 +194,7 @@ contains(const unsigned char *data, int len, const void *needle, int nlen)
 	if (nlen <= 0 || nlen > len)
 		return false;
 	for (i = 0; i + nlen <= len; i++)
-		if (memcmp(data + i, needle, nlen) == 0)
+		if (CRYPTO_memcmp(data + i, needle, nlen) == 0)
 			return true;
 	return false;
 }

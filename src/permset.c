@@ -1,7 +1,6 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * permset.c
- *	  The permissions.permset type: a set of organization permissions.
+ *		The permissions.permset type: a set of organization permissions.
  *
  * Text form is a brace-enclosed, comma-separated list of permission names,
  * such as {manage_users,view_audit_logs}.  Output lists the names in bit
@@ -11,8 +10,6 @@
  * Besides I/O this file provides the comparison, set and hash operators,
  * the casts to and from text[], and a few helper functions.  Everything
  * that works on two bitmaps cannot fail and is declared LEAKPROOF.
- *
- *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 

@@ -1,13 +1,10 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * permset.h
- *	  The permissions.permset type: a set of organization permissions,
- *	  stored as a bitmap with one bit per permission.
+ *		The permissions.permset type: a set of organization permissions,
+ *		stored as a bitmap with one bit per permission.
  *
  * The bit assignment is part of the on-disk format and of the binary
  * send/receive format: new permissions may only be added at the end.
- *
- *-------------------------------------------------------------------------
  */
 #ifndef PERMISSIONS_PERMSET_H
 #define PERMISSIONS_PERMSET_H

@@ -44,6 +44,7 @@
 #include "optimizer/optimizer.h"
 #include "parser/parse_func.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/selfuncs.h"
@@ -55,6 +56,7 @@
 #include "disclosure.h"
 #include "matrix.h"
 #include "planning.h"
+#include "reach.h"
 
 PG_FUNCTION_INFO_V1(access_support);
 
@@ -109,9 +111,7 @@ static const char *const policy_names[ACTION_COUNT] = {
 static Oid
 lookup_function(const char *name, int nargs, Oid *argtypes)
 {
-	List	   *names = list_make2(makeString("permissions"), makeString(pstrdup(name)));
-
-	return LookupFuncName(names, nargs, argtypes, true);
+	return catalog_function_oid(name, nargs, argtypes);
 }
 
 /* The OIDs the support function needs, looked up once per backend (and after a change). */
@@ -125,13 +125,10 @@ support_oids(void)
 	}
 	if (!oids.valid)
 	{
-		Oid			nsp = get_namespace_oid("permissions", true);
 		Oid			args[4] = {TEXTOID, INT8OID, INT8OID, INT8OID};
 		int			i;
 
-		oids.tier_type = OidIsValid(nsp) ?
-			GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("tier"),
-							ObjectIdGetDatum(nsp)) : InvalidOid;
+		oids.tier_type = catalog_type_oid("tier");
 		oids.reach_performers = lookup_function("reachable_performers", 1, &oids.tier_type);
 		oids.reach_accounts = lookup_function("reachable_accounts", 1, &oids.tier_type);
 		for (i = 0; i < ACTION_COUNT; i++)
@@ -190,9 +187,37 @@ call_min_tier(Oid funcid, List *args, Tier *min_tier, bool *creator_cell)
 	return true;
 }
 
+/*
+ * Whether a call of a policy function is, for every identity, exactly "the
+ * user's tier on the row is min_tier or above": its kind is a constant, no
+ * cell of its matrix column depends on the row's creator, and the column
+ * allows everything from min_tier up and nothing below.  reach.c then
+ * plans it as reach conditions that index scans can use exactly.  Not the
+ * SELECT policy while disclosures are accounted: its call must stay in the
+ * plan for disclosure_plan.c to count the rows it lets through.
+ */
+bool
+planner_support_exact_policy(Oid funcid, List *args, Tier *min_tier)
+{
+	DataAction	action;
+	DataKind	kind;
+	bool		creator_cell;
+	Tier		t;
+
+	if (!call_min_tier(funcid, args, min_tier, &creator_cell) || creator_cell ||
+		!policy_action(funcid, &action) ||
+		(action == ACTION_VIEW && disclosure_accounting()))
+		return false;
+	kind = matrix_parse_kind(TextDatumGetCString(((Const *) linitial(args))->constvalue));
+	for (t = TIER_4; t <= TIER_1; t++)
+		if (matrix_cell(t, action, kind) != (t >= *min_tier ? CELL_ALL : CELL_NOTHING))
+			return false;
+	return true;
+}
+
 /* Builds "arg = ANY (fn(min_tier))" with the opfamily's equality operator. */
-static Node *
-any_condition(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier)
+Node *
+planner_support_any(Node *arg, Oid opfamily, Oid fnoid, Tier min_tier)
 {
 	Oid			eqop = get_opfamily_member(opfamily, INT8OID, INT8OID,
 										   BTEqualStrategyNumber);
@@ -236,8 +261,8 @@ reach_shape(AccessCache *c, Tier min_tier, ReachShape *shape)
 	shape->has_user = c->has_user;
 	if (!c->has_user)
 		return;
-	access_cache_whole_accounts(c, min_tier, &ids, &shape->whole);
-	access_cache_granted_performers(c, min_tier, &ids, &shape->granted);
+	access_cache_ids(c, ARRAY_WHOLE_ACCOUNTS, min_tier, &ids, &shape->whole);
+	access_cache_ids(c, ARRAY_GRANTED_PERFORMERS, min_tier, &ids, &shape->granted);
 	shape->partial = access_cache_partial(c, min_tier);
 }
 
@@ -262,57 +287,67 @@ rel_has_index_on(IndexOptInfo *index, Node *arg)
 }
 
 /*
+ * Whether a clause gives a column its values ("col = 5", "col = $1", "col
+ * IN (...)"): an equality (of opfamily's, when one is given) between the
+ * column and an expression that reads no column of the query level and
+ * may be evaluated once.
+ */
+bool
+planner_support_clause_pins(Node *clause, Var *var, Oid opfamily)
+{
+	Oid			opno;
+	List	   *args;
+	Node	   *left;
+	Node	   *right;
+
+	if (IsA(clause, OpExpr))
+	{
+		opno = ((OpExpr *) clause)->opno;
+		args = ((OpExpr *) clause)->args;
+	}
+	else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
+	{
+		opno = ((ScalarArrayOpExpr *) clause)->opno;
+		args = ((ScalarArrayOpExpr *) clause)->args;
+	}
+	else
+		return false;
+	if (list_length(args) != 2 ||
+		(OidIsValid(opfamily) ?
+		 get_op_opfamily_strategy(opno, opfamily) != BTEqualStrategyNumber :
+		 get_oprrest(opno) != F_EQSEL))
+		return false;
+	left = strip_implicit_coercions(linitial(args));
+	right = strip_implicit_coercions(lsecond(args));
+	if (IsA(right, Var) && IsA(clause, OpExpr))
+	{
+		Node	   *t = left;
+
+		left = right;
+		right = t;
+	}
+	return IsA(left, Var) && ((Var *) left)->varno == var->varno &&
+		((Var *) left)->varattno == var->varattno && ((Var *) left)->varlevelsup == 0 &&
+		is_pseudo_constant_clause(right);
+}
+
+/*
  * Whether the query itself already restricts the column to given values
- * ("col = 5", "col = $1", "col IN (...)") through the index's opfamily: its
- * own condition then finds the few rows, and the policy checks each one
- * more cheaply than an index condition over every reachable id would.
+ * through the index's opfamily: its own condition then finds the few rows,
+ * and the policy checks each one more cheaply than an index condition over
+ * every reachable id would.
  */
 static bool
 column_pinned(IndexOptInfo *index, Node *arg, Oid opfamily)
 {
-	Var		   *var = (Var *) arg;
 	ListCell   *lc;
 
 	if (!IsA(arg, Var))
 		return false;
 	foreach(lc, index->rel->baserestrictinfo)
-	{
-		RestrictInfo *ri = lfirst_node(RestrictInfo, lc);
-		Node	   *clause = (Node *) ri->clause;
-		Oid			opno;
-		List	   *args;
-		Node	   *left;
-		Node	   *right;
-
-		if (IsA(clause, OpExpr))
-		{
-			opno = ((OpExpr *) clause)->opno;
-			args = ((OpExpr *) clause)->args;
-		}
-		else if (IsA(clause, ScalarArrayOpExpr) && ((ScalarArrayOpExpr *) clause)->useOr)
-		{
-			opno = ((ScalarArrayOpExpr *) clause)->opno;
-			args = ((ScalarArrayOpExpr *) clause)->args;
-		}
-		else
-			continue;
-		if (list_length(args) != 2 ||
-			get_op_opfamily_strategy(opno, opfamily) != BTEqualStrategyNumber)
-			continue;
-		left = strip_implicit_coercions(linitial(args));
-		right = strip_implicit_coercions(lsecond(args));
-		if (IsA(right, Var) && !IsA(clause, ScalarArrayOpExpr))
-		{
-			Node	   *t = left;
-
-			left = right;
-			right = t;
-		}
-		if (IsA(left, Var) && ((Var *) left)->varno == var->varno &&
-			((Var *) left)->varattno == var->varattno && ((Var *) left)->varlevelsup == 0 &&
-			is_pseudo_constant_clause(right))
+		if (planner_support_clause_pins((Node *) lfirst_node(RestrictInfo, lc)->clause,
+										(Var *) arg, opfamily))
 			return true;
-	}
 	return false;
 }
 
@@ -347,7 +382,7 @@ index_condition(SupportRequestIndexCondition *req)
 	if (req->indexarg == ARG_PERFORMER && broad_reach(req, call, min_tier))
 		return NIL;
 
-	cond = any_condition(list_nth(call->args, req->indexarg), req->opfamily,
+	cond = planner_support_any(list_nth(call->args, req->indexarg), req->opfamily,
 						 req->indexarg == ARG_ACCOUNT ? oids.reach_accounts : oids.reach_performers,
 						 min_tier);
 	if (cond == NULL)
@@ -389,7 +424,7 @@ policy_selectivity(SupportRequestSelectivity *req, Tier min_tier)
 			int			n;
 			int			i;
 
-			access_cache_whole_accounts(c, min_tier, &ids, &n);
+			access_cache_ids(c, ARRAY_WHOLE_ACCOUNTS, min_tier, &ids, &n);
 			for (i = 0; i < n; i++)
 				sel += var_eq_const(&vardata, int8eq, InvalidOid,
 									Int64GetDatum(ids[i]), false, true, false);
@@ -486,7 +521,7 @@ broad_reach(SupportRequestIndexCondition *req, FuncExpr *call, Tier min_tier)
 	int64	   *ids;
 	int			count;
 
-	access_cache_performers(access_cache_current(), min_tier, &ids, &count);
+	access_cache_ids(access_cache_current(), ARRAY_ALL_PERFORMERS, min_tier, &ids, &count);
 	if (count <= PLANNING_SAMPLE)
 		return false;
 	memset(&sreq, 0, sizeof(sreq));
@@ -508,6 +543,11 @@ Datum
 access_support(PG_FUNCTION_ARGS)
 {
 	Node	   *rawreq = (Node *) PG_GETARG_POINTER(0);
+	Node	   *answer;
+
+	/* the reach conditions policies are planned as (reach.c) */
+	if (reach_support(rawreq, &answer))
+		PG_RETURN_POINTER(answer);
 
 	if (IsA(rawreq, SupportRequestIndexCondition))
 	{

@@ -23,6 +23,7 @@
 
 #include "pg_compat.h"
 #include "planning.h"
+#include "reach.h"
 
 #define MAX_NESTING 256
 
@@ -106,10 +107,12 @@ planning_planner(Query *parse, const char *query_string, int cursorOptions,
 	push(RUNNING_PLANNER);
 	PG_TRY();
 	{
+		reach_rewrite_query(parse);
 		if (prev_planner)
 			result = prev_planner(parse, query_string, cursorOptions, boundParams);
 		else
 			result = standard_planner(parse, query_string, cursorOptions, boundParams);
+		reach_finish_plan(result);
 	}
 	PG_FINALLY();
 	{

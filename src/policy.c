@@ -26,6 +26,7 @@
 #include "matrix.h"
 #include "planning.h"
 #include "policy.h"
+#include "reach.h"
 
 PG_FUNCTION_INFO_V1(access_current_user_id);
 PG_FUNCTION_INFO_V1(access_can_view);
@@ -439,31 +440,6 @@ action_min_tier(DataAction action)
 	return best;
 }
 
-/* Builds an int8[] from ids. */
-static ArrayType *
-id_array(int64 *ids, int count)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * (count > 0 ? count : 1));
-	int			i;
-
-	for (i = 0; i < count; i++)
-		elems[i] = Int64GetDatum(ids[i]);
-	return construct_array(elems, count, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
-						   TYPALIGN_DOUBLE);
-}
-
-/* An evenly spaced sample of a sorted id array, for the planner's estimate. */
-static ArrayType *
-id_sample(int64 *ids, int count)
-{
-	int64		sample[PLANNING_SAMPLE];
-	int			i;
-
-	for (i = 0; i < PLANNING_SAMPLE; i++)
-		sample[i] = ids[(int) (((int64) i * count) / PLANNING_SAMPLE)];
-	return id_array(sample, PLANNING_SAMPLE);
-}
-
 /*
  * permissions.accessible_performers(action [, user_id]) returns setof bigint
  *		Every performer on which the user may take the action on some kind of
@@ -492,7 +468,7 @@ access_accessible_performers(PG_FUNCTION_ARGS)
 		funcctx = SRF_FIRSTCALL_INIT();
 		old = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		c = cache_for_arg(fcinfo, 1);
-		access_cache_performers(c, action_min_tier(action), &ids, &count);
+		access_cache_ids(c, ARRAY_ALL_PERFORMERS, action_min_tier(action), &ids, &count);
 		copy = palloc(sizeof(int64) * (count > 0 ? count : 1));
 		memcpy(copy, ids, sizeof(int64) * count);
 		funcctx->user_fctx = copy;
@@ -512,60 +488,6 @@ access_accessible_performers(PG_FUNCTION_ARGS)
 }
 
 /*
- * A call site's array of reachable ids, kept for the statement: an index
- * scan evaluates its condition again at every rescan (the inner side of a
- * nested loop), and the ids come from the cache, so the array is built once
- * and only copied after that, until the cache computes new arrays.
- */
-typedef struct ReachMemo
-{
-	uint64		generation;
-	Tier		tier;
-	int64	   *ids;
-	ArrayType  *array;
-} ReachMemo;
-
-/* reachable_performers() and reachable_accounts(): the cache's array, copied once per call site. */
-static Datum
-reach_array(FunctionCallInfo fcinfo, bool accounts)
-{
-	Tier		tier = PG_GETARG_TIER(0);
-	AccessCache *c = access_cache_current();
-	ReachMemo  *memo = (ReachMemo *) fcinfo->flinfo->fn_extra;
-	int64	   *ids;
-	int			count;
-	ArrayType  *copy;
-
-	if (accounts)
-		access_cache_accounts(c, tier, &ids, &count);
-	else
-		access_cache_performers(c, tier, &ids, &count);
-	if (planning_estimating() && count > PLANNING_SAMPLE)
-		PG_RETURN_ARRAYTYPE_P(id_sample(ids, count));
-	if (memo == NULL || memo->generation != access_cache_generation() ||
-		memo->tier != tier || memo->ids != ids)
-	{
-		ArrayType  *array = id_array(ids, count);
-
-		if (memo == NULL)
-		{
-			memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ReachMemo));
-			fcinfo->flinfo->fn_extra = memo;
-		}
-		else if (memo->array != NULL)
-			pfree(memo->array);
-		memo->array = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE(array));
-		memcpy(memo->array, array, VARSIZE(array));
-		memo->generation = access_cache_generation();
-		memo->tier = tier;
-		memo->ids = ids;
-	}
-	copy = palloc(VARSIZE(memo->array));
-	memcpy(copy, memo->array, VARSIZE(memo->array));
-	PG_RETURN_ARRAYTYPE_P(copy);
-}
-
-/*
  * permissions.reachable_performers(min_tier tier) returns bigint[]
  *		Sorted ids of the performers the current user reaches at min_tier or
  *		above; the index condition planner support puts in front of a policy.
@@ -573,7 +495,7 @@ reach_array(FunctionCallInfo fcinfo, bool accounts)
 Datum
 access_reachable_performers(PG_FUNCTION_ARGS)
 {
-	return reach_array(fcinfo, false);
+	return reach_id_array(fcinfo, ARRAY_ALL_PERFORMERS);
 }
 
 /*
@@ -584,7 +506,7 @@ access_reachable_performers(PG_FUNCTION_ARGS)
 Datum
 access_reachable_accounts(PG_FUNCTION_ARGS)
 {
-	return reach_array(fcinfo, true);
+	return reach_id_array(fcinfo, ARRAY_ANY_ACCOUNTS);
 }
 
 /*

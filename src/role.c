@@ -1,13 +1,10 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * role.c
- *	  The permissions.role type: its names, and the functions the shared
- *	  enum-like type code provides (enum_type.c).
+ *		The permissions.role type: its names, and the functions the shared
+ *		enum-like type code provides (enum_type.c).
  *
  * The comparison and hash functions cannot fail, so they are declared
  * LEAKPROOF and may be used below row-level security quals.
- *
- *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 

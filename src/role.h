@@ -1,13 +1,10 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * role.h
- *	  The permissions.role type: whether a user is an ordinary user or a
- *	  manager of their account.
+ *		The permissions.role type: whether a user is an ordinary user or a
+ *		manager of their account.
  *
  * A role is stored as a small int32, ordered user < manager.  The C name
  * is PermRole so that it cannot be confused with PostgreSQL's own roles.
- *
- *-------------------------------------------------------------------------
  */
 #ifndef PERMISSIONS_ROLE_H
 #define PERMISSIONS_ROLE_H

@@ -1,15 +1,12 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * tier.c
- *	  The permissions.tier type: its names and aliases, the functions the
- *	  shared enum-like type code provides (enum_type.c), and the
- *	  larger/smaller helpers behind max/min.
+ *		The permissions.tier type: its names and aliases, the functions the
+ *		shared enum-like type code provides (enum_type.c), and the
+ *		larger/smaller helpers behind max/min.
  *
  * Every comparison and hash function here works on a plain int32 and cannot
  * fail, so they are all declared LEAKPROOF; that lets the planner push them
  * below row-level security quals and use indexes on tier columns.
- *
- *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 

@@ -1,14 +1,11 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * tier.h
- *	  The permissions.tier type: how much a user may do with a performer's
- *	  data, from none (nothing) up to tier1 (everything).
+ *		The permissions.tier type: how much a user may do with a performer's
+ *		data, from none (nothing) up to tier1 (everything).
  *
  * A tier is stored as a small int32.  Larger values are more powerful, so
  * plain integer comparison gives the order none < tier4 < tier3 < tier2 <
  * tier1 and the highest of several tiers is simply their maximum.
- *
- *-------------------------------------------------------------------------
  */
 #ifndef PERMISSIONS_TIER_H
 #define PERMISSIONS_TIER_H

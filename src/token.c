@@ -40,6 +40,8 @@
  */
 #include "postgres.h"
 
+#include <openssl/crypto.h>
+
 #include <math.h>
 
 #include "access/htup_details.h"
@@ -325,7 +327,7 @@ cached_key(int64 key_id, const unsigned char *material)
 	for (i = 0; i < CACHED_KEYS; i++)
 		if ((cached_keys[i].key != NULL || cached_keys[i].secret_ok) &&
 			cached_keys[i].key_id == key_id &&
-			memcmp(cached_keys[i].material, material, JWS_SHA256_LEN) == 0)
+			CRYPTO_memcmp(cached_keys[i].material, material, JWS_SHA256_LEN) == 0)
 			return &cached_keys[i];
 	return NULL;
 }
@@ -408,8 +410,8 @@ find_remembered(const unsigned char *token, int64 key_id, const unsigned char *m
 		RememberedToken *r = &remembered[i];
 
 		if (r->used && r->exp > now && r->key_id == key_id &&
-			memcmp(r->token, token, JWS_SHA256_LEN) == 0 &&
-			memcmp(r->material, material, JWS_SHA256_LEN) == 0)
+			CRYPTO_memcmp(r->token, token, JWS_SHA256_LEN) == 0 &&
+			CRYPTO_memcmp(r->material, material, JWS_SHA256_LEN) == 0)
 			return r;
 	}
 	return NULL;

@@ -32,21 +32,9 @@ static char *
 text_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column)
 {
 	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
+	Datum		d = catalog_column(tuple, desc, rel, column, &isnull);
 
 	return isnull ? NULL : TextDatumGetCString(d);
-}
-
-/* An int8 column; false when NULL. */
-static bool
-int8_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column, int64 *value)
-{
-	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
-
-	if (!isnull)
-		*value = DatumGetInt64(d);
-	return !isnull;
 }
 
 /* A timestamptz column; false when NULL. */
@@ -55,7 +43,7 @@ timestamp_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *c
 				 TimestampTz *value)
 {
 	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
+	Datum		d = catalog_column(tuple, desc, rel, column, &isnull);
 
 	if (!isnull)
 		*value = DatumGetTimestampTz(d);
@@ -67,7 +55,7 @@ static int64
 interval_column(HeapTuple tuple, TupleDesc desc, ExtRelation rel, const char *column)
 {
 	bool		isnull;
-	Datum		d = catalog_getattr(tuple, desc, catalog_attnum(rel, column), &isnull);
+	Datum		d = catalog_column(tuple, desc, rel, column, &isnull);
 	Interval   *iv;
 	double		usecs;
 
@@ -90,7 +78,7 @@ issuer_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	IssuerRow  *row = (IssuerRow *) arg;
 
 	row->found = true;
-	row->has_account = int8_column(tuple, desc, EXT_TOKEN_ISSUERS, "account_id", &row->account_id);
+	row->has_account = catalog_int8(tuple, desc, EXT_TOKEN_ISSUERS, "account_id", &row->account_id);
 	row->max_lifetime = interval_column(tuple, desc, EXT_TOKEN_ISSUERS, "max_lifetime");
 	row->clock_skew = interval_column(tuple, desc, EXT_TOKEN_ISSUERS, "clock_skew");
 }
@@ -104,12 +92,12 @@ key_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	Datum		d;
 
 	row->found = true;
-	(void) int8_column(tuple, desc, EXT_TOKEN_KEYS, "id", &row->id);
+	(void) catalog_int8(tuple, desc, EXT_TOKEN_KEYS, "id", &row->id);
 	row->issuer = text_column(tuple, desc, EXT_TOKEN_KEYS, "issuer");
 	row->algorithm = text_column(tuple, desc, EXT_TOKEN_KEYS, "algorithm");
 	row->public_key = text_column(tuple, desc, EXT_TOKEN_KEYS, "public_key");
 	row->audience = text_column(tuple, desc, EXT_TOKEN_KEYS, "audience");
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TOKEN_KEYS, "secret"), &isnull);
+	d = catalog_column(tuple, desc, EXT_TOKEN_KEYS, "secret", &isnull);
 	if (!isnull)
 	{
 		bytea	   *b = DatumGetByteaPP(d);
@@ -118,7 +106,7 @@ key_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 		row->secret = palloc(row->secret_len + 1);
 		memcpy(row->secret, VARDATA_ANY(b), row->secret_len);
 	}
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_TOKEN_KEYS, "enabled"), &isnull);
+	d = catalog_column(tuple, desc, EXT_TOKEN_KEYS, "enabled", &isnull);
 	row->enabled = !isnull && DatumGetBool(d);
 	row->has_not_before = timestamp_column(tuple, desc, EXT_TOKEN_KEYS, "not_before", &row->not_before);
 	row->has_not_after = timestamp_column(tuple, desc, EXT_TOKEN_KEYS, "not_after", &row->not_after);
@@ -132,11 +120,11 @@ subject_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	SubjectRow *row = (SubjectRow *) arg;
 
 	row->found = true;
-	(void) int8_column(tuple, desc, EXT_TOKEN_SUBJECTS, "id", &row->id);
+	(void) catalog_int8(tuple, desc, EXT_TOKEN_SUBJECTS, "id", &row->id);
 	row->issuer = text_column(tuple, desc, EXT_TOKEN_SUBJECTS, "issuer");
-	if (!int8_column(tuple, desc, EXT_TOKEN_SUBJECTS, "user_id", &row->user_id))
+	if (!catalog_int8(tuple, desc, EXT_TOKEN_SUBJECTS, "user_id", &row->user_id))
 		row->found = false;
-	row->has_creator = int8_column(tuple, desc, EXT_TOKEN_SUBJECTS, "created_by", &row->created_by);
+	row->has_creator = catalog_int8(tuple, desc, EXT_TOKEN_SUBJECTS, "created_by", &row->created_by);
 }
 
 /* Copies the columns of a users row the checks use. */
@@ -148,11 +136,11 @@ user_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 	Datum		d;
 
 	u->found = true;
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_USERS, "active"), &isnull);
+	d = catalog_column(tuple, desc, EXT_USERS, "active", &isnull);
 	u->active = !isnull && DatumGetBool(d);
-	d = catalog_getattr(tuple, desc, catalog_attnum(EXT_USERS, "role"), &isnull);
+	d = catalog_column(tuple, desc, EXT_USERS, "role", &isnull);
 	u->role = isnull ? ROLE_USER : DatumGetPermRole(d);
-	if (!int8_column(tuple, desc, EXT_USERS, "account_id", &u->account_id))
+	if (!catalog_int8(tuple, desc, EXT_USERS, "account_id", &u->account_id))
 		u->found = false;
 }
 
@@ -162,7 +150,7 @@ parent_callback(HeapTuple tuple, TupleDesc desc, void *arg)
 {
 	int64	   *parent = (int64 *) arg;
 
-	if (!int8_column(tuple, desc, EXT_ACCOUNTS, "parent_id", parent))
+	if (!catalog_int8(tuple, desc, EXT_ACCOUNTS, "parent_id", parent))
 		*parent = -1;
 }
 

@@ -1,13 +1,10 @@
-/*-------------------------------------------------------------------------
- *
+/*
  * user_type.h
- *	  The permissions.user_type type: what kind of account a user has,
- *	  which caps the permissions and tiers they may hold.
+ *		The permissions.user_type type: what kind of account a user has,
+ *		which caps the permissions and tiers they may hold.
  *
  * A user type is stored as a small int32; its btree order is the order of
  * declaration below: full_access, single_performer, read_only.
- *
- *-------------------------------------------------------------------------
  */
 #ifndef PERMISSIONS_USER_TYPE_H
 #define PERMISSIONS_USER_TYPE_H

@@ -17,12 +17,14 @@ SET client_min_messages = warning;
 CREATE SCHEMA bench;
 
 -- one row per query and variant: a (RLS, the extension), b (hand-written,
--- superuser), c (textbook SQL policies), d (best-practice SQL policies)
+-- superuser), c (textbook SQL policies), d (best-practice SQL policies),
+-- e (a precomputed reach table, IN (SELECT ...)), f (the same table through
+-- a SECURITY DEFINER function returning an array)
 CREATE TABLE bench.queries (
     ord         int NOT NULL,
     qname       text NOT NULL,
     who         text NOT NULL,          -- the user, for the report
-    variant     text NOT NULL CHECK (variant IN ('a', 'b', 'c', 'd')),
+    variant     text NOT NULL CHECK (variant IN ('a', 'b', 'c', 'd', 'e', 'f')),
     role        text,                   -- NULL: the superuser
     target      text,                   -- table whose indexes are compared
     sql         text NOT NULL,
@@ -231,13 +233,13 @@ DECLARE
     q record;
     j jsonb;
     first_ms float8;
-    variants text[] := ARRAY['a', 'b', 'c', 'd'];
+    variants text[] := ARRAY['a', 'b', 'c', 'd', 'e', 'f'];
 BEGIN
     FOR i IN 1 .. iterations LOOP
         FOR qn IN SELECT qname FROM bench.queries GROUP BY qname ORDER BY min(ord) LOOP
-            FOR k IN 0 .. 3 LOOP
+            FOR k IN 0 .. 5 LOOP
                 SELECT * INTO q FROM bench.queries
-                 WHERE qname = qn.qname AND variant = variants[1 + (k + i) % 4];
+                 WHERE qname = qn.qname AND variant = variants[1 + (k + i) % 6];
                 CONTINUE WHEN NOT FOUND;
                 SELECT s.total_ms INTO first_ms FROM bench.samples s
                  WHERE s.qname = q.qname AND s.variant = q.variant AND s.iter = 1;
@@ -506,6 +508,96 @@ BEGIN
         END LOOP;
     END LOOP;
     PERFORM set_config('plan_cache_mode', 'auto', false);
+END
+$$;
+
+-- Cold statements of (a), custom plans.  "switch": the first statement after
+-- the pooled connection changed identity (another user, of another shape,
+-- ran the same statement through the pooled role just before); "pooled":
+-- the next one, same user again; "other tenant": the first statement after
+-- a committed access change in a tenant the user does not reach (a group
+-- grant of another tenant's user given or taken back).
+CREATE TABLE bench.cold (
+    iter        int NOT NULL,
+    qname       text NOT NULL,
+    kind        text NOT NULL,
+    ms          float8 NOT NULL
+);
+
+CREATE EXTENSION IF NOT EXISTS dblink SCHEMA bench;
+
+-- Commits, in another session (bench.run_cold opens it), an access change in
+-- another tenant: a group grant given (odd n) or taken back (even n).  A
+-- definer function, so that the user's session calls it without leaving
+-- the user's role: a change made by the session itself is seen at once.
+CREATE FUNCTION bench.change_other_tenant(n int, grantee bigint, on_group bigint)
+RETURNS void
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT bench.dblink_exec('bench_cold', CASE WHEN n % 2 = 1 THEN
+        format('INSERT INTO permissions.access_grants (account_id, user_id, group_id, tier)
+                SELECT gr.account_id, %s, gr.id, ''tier4'' FROM permissions.groups gr WHERE gr.id = %s',
+               grantee, on_group)
+        ELSE format('DELETE FROM permissions.access_grants g WHERE g.user_id = %s AND g.group_id = %s',
+                    grantee, on_group) END);
+$$;
+GRANT EXECUTE ON FUNCTION bench.change_other_tenant(int, bigint, bigint) TO PUBLIC;
+
+CREATE PROCEDURE bench.run_cold(iterations int, grantee bigint, on_group bigint)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    i int;
+    q record;
+    other text;
+    j jsonb;
+    n int := 0;
+    other_session text := 'bench_cold';
+BEGIN
+    PERFORM bench.dblink_connect(other_session,
+                           format('dbname=%s port=%s host=%s', current_database(), current_setting('port'),
+                                  split_part(current_setting('unix_socket_directories'), ',', 1)));
+    FOR i IN 1 .. iterations LOOP
+        FOR q IN SELECT * FROM bench.queries WHERE variant = 'a' AND NOT is_write AND gsql IS NOT NULL
+                  ORDER BY ord LOOP
+            -- a committed change in another tenant, then the user's statement
+            PERFORM bench.become(q.role);
+            PERFORM bench.explain(q.sql, false);
+            COMMIT;
+            n := n + 1;
+            PERFORM bench.change_other_tenant(n, grantee, on_group);
+            COMMIT;
+            j := bench.explain(q.sql, false);
+            PERFORM bench.become(NULL);
+            INSERT INTO bench.cold VALUES (i, q.qname, 'other tenant',
+                (j -> 0 ->> 'Planning Time')::float8 + (j -> 0 ->> 'Execution Time')::float8);
+            COMMIT;
+            -- another user through the pooled role, then this user
+            SELECT g.role INTO other FROM bench.generic_users g WHERE g.qname = q.qname
+             ORDER BY (g.ord + i) % 3, g.ord LIMIT 1;
+            PERFORM bench.act_pooled(other);
+            PERFORM bench.explain(q.sql, false);
+            PERFORM bench.act_pooled(NULL);
+            COMMIT;
+            PERFORM bench.act_pooled(q.role);
+            j := bench.explain(q.sql, false);
+            PERFORM bench.act_pooled(NULL);
+            INSERT INTO bench.cold VALUES (i, q.qname, 'switch',
+                (j -> 0 ->> 'Planning Time')::float8 + (j -> 0 ->> 'Execution Time')::float8);
+            COMMIT;
+            PERFORM bench.act_pooled(q.role);
+            j := bench.explain(q.sql, false);
+            PERFORM bench.act_pooled(NULL);
+            INSERT INTO bench.cold VALUES (i, q.qname, 'pooled',
+                (j -> 0 ->> 'Planning Time')::float8 + (j -> 0 ->> 'Execution Time')::float8);
+            COMMIT;
+        END LOOP;
+    END LOOP;
+    -- leave the data as it was
+    PERFORM bench.dblink_disconnect(other_session);
+    DELETE FROM permissions.access_grants g WHERE g.user_id = grantee AND g.group_id = on_group;
+    COMMIT;
 END
 $$;
 

@@ -8,7 +8,9 @@
 --	      user's filter spelled out: constants the application knows from its
 --	      session (the user's account, a parent's one performer), and the
 --	      grant tables joined where it does not (a therapist's caseload);
---	  (c), (d) the query of (a) on the copies with SQL-only policies.
+--	  (c), (d) the query of (a) on the copies with SQL-only policies;
+--	  (e), (f) the query of (a) on the copies whose policies read a
+--	  precomputed reach table (variants.sql).
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -129,9 +131,11 @@ SELECT ord, qname, pg_temp.fill(who, :'vars'), v.variant,
                         WHEN 'a' THEN replace(a, '{s}', 'permissions')
                         WHEN 'b' THEN b
                         WHEN 'c' THEN coalesce(c, replace(a, '{s}', 'bench_textbook'))
-                        ELSE coalesce(d, replace(a, '{s}', 'bench_best')) END, :'vars'),
+                        WHEN 'd' THEN coalesce(d, replace(a, '{s}', 'bench_best'))
+                        WHEN 'e' THEN coalesce(replace(c, 'bench_textbook', 'bench_reach'), replace(a, '{s}', 'bench_reach'))
+                        ELSE coalesce(replace(c, 'bench_textbook', 'bench_definer'), replace(a, '{s}', 'bench_definer')) END, :'vars'),
        is_write, ret_cols, restricted
-  FROM q CROSS JOIN (VALUES ('a'), ('b'), ('c'), ('d')) AS v(variant);
+  FROM q CROSS JOIN (VALUES ('a'), ('b'), ('c'), ('d'), ('e'), ('f')) AS v(variant);
 
 -- Generic plans: each query of (a) and (b) with parameters instead of the
 -- values an application passes ({values} lists them for the designated

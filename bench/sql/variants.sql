@@ -13,10 +13,24 @@
 --	    so each is an init plan evaluated once per statement and the arrays
 --	    can be index conditions.
 --
---	  Both implement the same rules as the extension (manager subtree,
+--	  bench_reach (e): what Supabase's guides recommend: the user's reach
+--	    precomputed into a table (user, performer, may create) with a primary
+--	    key, kept by the application, and policies
+--	        performer_id IN (SELECT r.performer_id FROM reach r
+--	                          WHERE r.user_id = (SELECT auth_uid()))
+--	    (auth_uid() reads the user id as Supabase's auth.uid() reads the
+--	    token's claim: here from a table of login roles).
+--
+--	  bench_definer (f): the same reach table read by a SECURITY DEFINER
+--	  function returning an array, called in the policy as written:
+--	        performer_id = ANY (definer_fn(current_user))
+--
+--	  All implement the same rules as the extension (manager subtree,
 --	  wildcard tier, direct, group, team and team-on-group grants, expiry,
---	  user-type caps), so every query returns the same rows in all variants.
---	  psql variable: rp (role prefix).
+--	  user-type caps), so every query returns the same rows in all variants;
+--	  (e) and (f) take them from the extension (accessible_performers() of
+--	  each user) when the data set is made, which flatters them: nothing
+--	  keeps their table current.  psql variable: rp (role prefix).
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -25,6 +39,8 @@ SET search_path = public, permissions;
 
 CREATE SCHEMA bench_textbook;
 CREATE SCHEMA bench_best;
+CREATE SCHEMA bench_reach;
+CREATE SCHEMA bench_definer;
 
 -- copies of the tables (same columns, defaults, constraints and indexes) and
 -- their data, in the same physical order
@@ -34,10 +50,12 @@ DECLARE
     t text;
     cols text;
 BEGIN
-    FOREACH s IN ARRAY ARRAY['bench_textbook', 'bench_best'] LOOP
-        FOREACH t IN ARRAY ARRAY['accounts', 'users', 'performers', 'groups', 'group_members',
-                                 'teams', 'team_members', 'access_grants', 'charts',
-                                 'measurements', 'journals'] LOOP
+    FOREACH s IN ARRAY ARRAY['bench_textbook', 'bench_best', 'bench_reach', 'bench_definer'] LOOP
+        FOREACH t IN ARRAY CASE WHEN s IN ('bench_textbook', 'bench_best')
+                                THEN ARRAY['accounts', 'users', 'performers', 'groups', 'group_members',
+                                           'teams', 'team_members', 'access_grants', 'charts',
+                                           'measurements', 'journals']
+                                ELSE ARRAY['performers', 'charts', 'measurements', 'journals'] END LOOP
             EXECUTE format('CREATE TABLE %I.%I (LIKE permissions.%I INCLUDING ALL)', s, t, t);
             SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position) INTO cols
               FROM information_schema.columns
@@ -199,6 +217,65 @@ SELECT format($p$
 $p$, tbl, perf, min_tier)
 $$;
 
+-- ---------------------------------------------------------------------------
+-- (e) a precomputed reach table, Supabase style; (f) a definer function over it
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE bench_reach.uids (
+    role_name   text PRIMARY KEY,
+    user_id     bigint NOT NULL
+);
+INSERT INTO bench_reach.uids
+SELECT u.db_role::regrole::text, u.id FROM permissions.users u WHERE u.db_role IS NOT NULL;
+
+CREATE TABLE bench_reach.reach (
+    user_id      bigint NOT NULL,
+    performer_id bigint NOT NULL,
+    can_create   boolean NOT NULL,
+    PRIMARY KEY (user_id, performer_id)
+);
+INSERT INTO bench_reach.reach
+SELECT u.id, v.p, c.p IS NOT NULL
+  FROM permissions.users u
+ CROSS JOIN LATERAL permissions.accessible_performers('view', u.id) AS v(p)
+  LEFT JOIN LATERAL permissions.accessible_performers('create', u.id) AS c(p) ON c.p = v.p
+ WHERE u.db_role IS NOT NULL;
+GRANT SELECT ON bench_reach.uids, bench_reach.reach TO PUBLIC;
+
+CREATE FUNCTION bench_reach.auth_uid()
+RETURNS bigint
+LANGUAGE sql STABLE
+AS $$ SELECT user_id FROM bench_reach.uids WHERE role_name = current_user $$;
+
+CREATE FUNCTION bench_reach.policy(tbl text, perf text, min_tier text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+SELECT format($p$
+    %1$I.%2$I IN (SELECT r.performer_id FROM bench_reach.reach r
+                   WHERE r.user_id = (SELECT bench_reach.auth_uid())%3$s)
+$p$, tbl, perf, CASE WHEN min_tier = 'tier3' THEN ' AND r.can_create' ELSE '' END)
+$$;
+
+CREATE FUNCTION bench_definer.my_performers(who text, creating boolean)
+RETURNS bigint[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(r.performer_id), '{}')
+      FROM bench_reach.uids u JOIN bench_reach.reach r ON r.user_id = u.user_id
+     WHERE u.role_name = who AND (r.can_create OR NOT creating)
+$$;
+
+CREATE FUNCTION bench_definer.policy(tbl text, perf text, min_tier text)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+AS $$
+SELECT format($p$
+    %1$I.%2$I = ANY (bench_definer.my_performers(current_user::text, %3$L::boolean))
+$p$, tbl, perf, min_tier = 'tier3')
+$$;
+
 -- the grant tables of (d) are read only through its SECURITY DEFINER functions
 REVOKE SELECT, INSERT ON bench_best.accounts, bench_best.users, bench_best.groups,
     bench_best.group_members, bench_best.teams, bench_best.team_members,
@@ -211,7 +288,7 @@ DECLARE
     s text;
     t record;
 BEGIN
-    FOREACH s IN ARRAY ARRAY['bench_textbook', 'bench_best'] LOOP
+    FOREACH s IN ARRAY ARRAY['bench_textbook', 'bench_best', 'bench_reach', 'bench_definer'] LOOP
         FOR t IN SELECT * FROM (VALUES ('performers', 'id'), ('measurements', 'performer_id'),
                                        ('journals', 'performer_id'), ('charts', 'performer_id')) AS v(tbl, perf)
         LOOP
@@ -219,11 +296,15 @@ BEGIN
             EXECUTE format('CREATE POLICY %I ON %I.%I FOR SELECT USING (%s)',
                            t.tbl || '_select', s, t.tbl,
                            CASE s WHEN 'bench_textbook' THEN bench_textbook.policy(t.tbl, t.perf, 'tier4')
-                                  ELSE bench_best.policy(t.tbl, t.perf, 'tier4') END);
+                                  WHEN 'bench_best' THEN bench_best.policy(t.tbl, t.perf, 'tier4')
+                                  WHEN 'bench_reach' THEN bench_reach.policy(t.tbl, t.perf, 'tier4')
+                                  ELSE bench_definer.policy(t.tbl, t.perf, 'tier4') END);
             EXECUTE format('CREATE POLICY %I ON %I.%I FOR INSERT WITH CHECK (%s)',
                            t.tbl || '_insert', s, t.tbl,
                            CASE s WHEN 'bench_textbook' THEN bench_textbook.policy(t.tbl, t.perf, 'tier3')
-                                  ELSE bench_best.policy(t.tbl, t.perf, 'tier3') END);
+                                  WHEN 'bench_best' THEN bench_best.policy(t.tbl, t.perf, 'tier3')
+                                  WHEN 'bench_reach' THEN bench_reach.policy(t.tbl, t.perf, 'tier3')
+                                  ELSE bench_definer.policy(t.tbl, t.perf, 'tier3') END);
         END LOOP;
     END LOOP;
 END
@@ -236,4 +317,8 @@ VACUUM (ANALYZE) bench_textbook.accounts, bench_textbook.users, bench_textbook.p
     bench_best.accounts, bench_best.users, bench_best.performers,
     bench_best.groups, bench_best.group_members, bench_best.teams,
     bench_best.team_members, bench_best.access_grants, bench_best.charts,
-    bench_best.measurements, bench_best.journals;
+    bench_best.measurements, bench_best.journals,
+    bench_reach.uids, bench_reach.reach, bench_reach.performers, bench_reach.charts,
+    bench_reach.measurements, bench_reach.journals,
+    bench_definer.performers, bench_definer.charts, bench_definer.measurements,
+    bench_definer.journals;
