@@ -34,9 +34,11 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgroids.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "access_cache.h"
 #include "account_tree.h"
@@ -70,6 +72,20 @@ static struct
 /* How many times a cache was built: a call site's memo of a cache is stale after one. */
 static uint64 builds = 0;
 
+/*
+ * How many times roles changed (pg_authid invalidations): a mapping holds
+ * only under the role's name, so a rename (or any change of a role) makes
+ * every cache built before it be built again.
+ */
+static uint64 roles_changed = 0;
+
+/* Syscache callback on pg_authid: every cache built before goes stale. */
+static void
+roles_changed_callback(Datum arg, int cacheid, uint32 hashvalue)
+{
+	roles_changed++;
+}
+
 /* Creates the caches' memory contexts; called once from _PG_init. */
 void
 access_cache_init(void)
@@ -83,6 +99,7 @@ access_cache_init(void)
 											ALLOCSET_DEFAULT_SIZES);
 		kept[i].valid = false;
 	}
+	CacheRegisterSyscacheCallback(AUTHOID, roles_changed_callback, (Datum) 0);
 }
 
 /* The snapshot decisions are made under. */
@@ -239,6 +256,7 @@ build(AccessCache *c, const Identity *id, int64 user_id, Snapshot snapshot,
 	builds++;
 	hints_apply(snapshot, mark_hinted);
 	reset_cache(c, id, snapshot);
+	c->roles_seen = roles_changed;	/* before reading: a change while building counts */
 	c->epochs_relid = catalog_relid(EXT_TENANT_EPOCHS);
 	old = MemoryContextSwitchTo(c->cxt);
 	access_build_fill(c, id, user_id, snapshot, now, &sources);
@@ -266,7 +284,7 @@ still_valid(AccessCache *c, const Identity *id, Snapshot snapshot, TimestampTz n
 	int			i;
 
 	if (!c->valid || !identity_equal(&c->ident, id) || now >= c->valid_until ||
-		c->local_changes != epoch_local_changes() ||
+		c->local_changes != epoch_local_changes() || c->roles_seen != roles_changed ||
 		c->epochs_relid != catalog_relid_if_exists(EXT_TENANT_EPOCHS))
 		return false;
 	if (snapstamp_matches(&c->snap, snapshot))
@@ -354,7 +372,8 @@ access_cache_current(void)
 	identity_get(&id);
 	snapshot = access_cache_snapshot();
 	if (c->valid && snapstamp_matches(&c->snap, snapshot) && identity_equal(&c->ident, &id) &&
-		now < c->valid_until && c->local_changes == epoch_local_changes())
+		now < c->valid_until && c->local_changes == epoch_local_changes() &&
+		c->roles_seen == roles_changed)
 		return c;
 	stats.statements++;
 	if (still_valid(c, &id, snapshot, now))

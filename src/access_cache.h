@@ -68,6 +68,7 @@ typedef struct AccessCache
 	SnapStamp	snap;
 	Oid			epochs_relid;	/* the extension instance the cache was built from */
 	uint64		local_changes;	/* this backend's changes when it was built */
+	uint64		roles_seen;		/* roles_changed when it was built (access_cache.c) */
 	int			ntenants;		/* the tenants it read from, and their epochs */
 	EpochSeen  *tenants;
 	uint32	   *tenant_keys;	/* the same tenants as hints name them */

@@ -50,6 +50,32 @@ CREATE TRIGGER users_05_role_name BEFORE INSERT OR UPDATE ON permissions.users
 COMMENT ON TRIGGER users_05_role_name ON permissions.users IS
 'db_role_name follows db_role.';
 
+CREATE FUNCTION permissions.users_remap_role()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    -- a DBA who names the role a user is mapped to maps it again, under the
+    -- role's name of now: after ALTER ROLE ... RENAME the mapping gives
+    -- nothing until then (anyone else's edit keeps the name it was mapped under)
+    IF NEW.db_role IS NOT NULL AND NEW.db_role IS NOT DISTINCT FROM OLD.db_role
+       AND permissions.caller_is_superuser() THEN
+        NEW.db_role_name := (SELECT r.rolname FROM pg_catalog.pg_roles r
+                              WHERE r.oid OPERATOR(pg_catalog.=) NEW.db_role);
+    END IF;
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION permissions.users_remap_role() IS
+'Internal row trigger on users, for UPDATE OF db_role: a superuser who sets db_role to the role the user is mapped to already maps it again under the role''s current name (a renamed role maps to nobody until then).';
+REVOKE ALL ON FUNCTION permissions.users_remap_role() FROM PUBLIC;
+
+CREATE TRIGGER users_06_role_remapped BEFORE UPDATE OF db_role ON permissions.users
+    FOR EACH ROW EXECUTE FUNCTION permissions.users_remap_role();
+COMMENT ON TRIGGER users_06_role_remapped ON permissions.users IS
+'A DBA naming the mapped role again maps it under its current name.';
+
 -- Session-scope identities outlive the transaction: behind a connection pool
 -- they would pass to the next client.  Allowed only for roles a DBA names.
 CREATE TABLE permissions.session_identity_roles (
