@@ -985,7 +985,7 @@ class Soak:
         crashes = len(crash_lines) + lost + (1 if restarted else 0)
         same, cross, unattributed, other = monitor.summary()
         bound = empty + KEPT_CACHES * self.soak_cache_size() + self.soak_cache_size()
-        mem_rows, over = [], []
+        mem_rows, over, largest = [], [], (0, "-")
         warm_up = max(30.0, args.soak_duration / 4)
         growth_checked = args.soak_duration >= 2 * warm_up
         for cl in clients:
@@ -1000,6 +1000,7 @@ class Soak:
             # its work runs, catalog caches) it grows by no more than its caches do
             warm = [m for m in cl.memory if m[0] >= warm_up] or cl.memory[-1:]
             growth = (warm[-1][2] - warm[0][2]) - (warm[-1][1] - warm[0][1])
+            largest = max(largest, (growth, cl.name))
             if growth_checked and growth > self.args.soak_growth_limit:
                 a, b = warm[0][3], warm[-1][3]
                 top = sorted(((b.get(k, 0) - a.get(k, 0), k) for k in set(a) | set(b)), reverse=True)[:4]
@@ -1051,7 +1052,8 @@ class Soak:
              f"Memory per client backend (bytes; access caches: permissions.cache_stats().memory_bytes, bound "
              f"{bound:,} = {empty:,} for {KEPT_CACHES} empty caches + {KEPT_CACHES + 1} caches of "
              f"{self.soak_cache_size():,} for the soak's largest reach; backend: pg_backend_memory_contexts; growth "
-             + (f"besides the caches allowed after {warm_up:g} s of warm-up: {self.args.soak_growth_limit:,}):"
+             + (f"besides the caches allowed after {warm_up:g} s of warm-up: {self.args.soak_growth_limit:,}; "
+                f"the largest: {largest[0]:,}, {largest[1]}):"
                 if growth_checked else f"not checked: the run is shorter than {2 * warm_up:g} s):"),
              "",
              "| client | pid | caches start | caches end | caches max | backend start | backend end | backend max |",
@@ -1092,7 +1094,7 @@ class Soak:
         """Shows the checks can fail: a faulty model, a staged cross-tenant wait, a killed backend."""
         self.fault = True
         self.started = time.time()
-        self.deadline = self.started + 30.0
+        self.deadline = self.started + 300.0      # set below, once the staged faults are done
         clients = [Writer(self, t, seed + i) for i, t in enumerate(self.tenants)]
         clients += [LoginReader(self, t, 9, seed + 100 + i) for i, t in enumerate(self.tenants)]
         victim = PooledClient(self, 99, seed + 200)
@@ -1100,23 +1102,38 @@ class Soak:
         monitor.start()
         for cl in clients + [victim]:
             cl.start()
-        time.sleep(1.0)
         a, b = bl.connect(self.db), bl.connect(self.db)
         a.execute(f"SELECT set_config('application_name', 'soak {self.tenants[0].label} self-test', false)")
         b.execute(f"SELECT set_config('application_name', 'soak {self.tenants[1].label} self-test', false)")
+        b_pid = b.execute("SELECT pg_backend_pid()").fetchone()[0]
         a.execute("BEGIN")
         a.execute("SELECT pg_advisory_xact_lock(4242)")
-        releaser = threading.Timer(0.4, lambda: a.execute("COMMIT"))
+
+        def release():
+            """Ends the staged wait once the monitor saw it over the limit: a fixed hold can fall between samples."""
+            time.sleep(0.4)
+            end = time.time() + 20.0
+            while time.time() < end and not any(k[0] == b_pid and w["ms"] > WAIT_LIMIT_MS
+                                                for k, w in list(monitor.waits.items())):
+                time.sleep(0.02)
+            a.execute("COMMIT")
+        releaser = threading.Thread(target=release)
         releaser.start()
         b.execute("SELECT pg_advisory_lock(4242)")
         b.execute("SELECT pg_advisory_unlock(4242)")
         releaser.join()
         a.close()
         b.close()
+        # the victim must have a backend to lose: its connection can take
+        # seconds on a loaded machine (60 s at most)
+        end = time.time() + 60.0
+        while time.time() < end and victim.is_alive() and not victim.memory:
+            time.sleep(0.05)
         with bl.connect(self.db) as c:
             c.execute("SELECT pg_terminate_backend(%s)", (victim.pid,))
         # a left-out commit that does not show (a tier set to what it was) is
-        # caught later: go on until the readers find a violation, 30 s at most
+        # caught later: go on until the readers find a violation, 60 s at most
+        self.deadline = time.time() + 60.0
         while time.time() < self.deadline and not any(cl.violations for cl in clients):
             time.sleep(0.1)
         self.deadline = time.time()
