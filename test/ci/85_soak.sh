@@ -9,5 +9,6 @@
 # docs/soak.md runs the full one (32 clients, 10 minutes).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. test/libpq-env.sh  # bench/concurrency would use the server they name
 bench/concurrency --soak --self-test --scale tiny --soak-clients "${SOAK_CLIENTS:-12}" \
     --soak-duration "${SOAK_SECONDS:-60}"
