@@ -22,6 +22,11 @@ REGRESS = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
 ISOLATION = $(basename $(notdir $(sort $(wildcard specs/*.spec))))
 ISOLATION_OPTS = --inputdir=.
+# the cluster tests (dump and restore, replication, upgrades): t/*.pl, on
+# PostgreSQL::Test::Cluster; make prove_installcheck runs them (as a user
+# other than root: initdb refuses root), test/prove in CI.  See
+# docs/testing-tap.md.
+TAP_TESTS = 1
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # Warnings are errors in CI (scripts/test builds with COPT=-Werror), not
@@ -38,6 +43,11 @@ override autodepend = yes
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS runs the TAP tests within installcheck only; this runs them alone
+.PHONY: prove_installcheck
+prove_installcheck:
+	$(prove_installcheck)
 
 $(EXTENSION)--1.0--1.1.sql: $(sort $(wildcard upgrade/1.1/*.sql)) upgrade/1.1
 	cat $(filter %.sql,$^) > $@

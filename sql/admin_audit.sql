@@ -10,15 +10,7 @@ CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 \set VERBOSITY terse
 
-CREATE FUNCTION pg_temp.try(stmt text, VARIADIC args text[] DEFAULT '{}') RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format(stmt, VARIADIC args);
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
-END
-$$;
+\i sql/try.inc
 
 -- the entries written since the last call, with the actor's username
 CREATE TEMP TABLE ad_mark AS SELECT coalesce(max(id), 0) AS id FROM permissions.audit_log;

@@ -11,15 +11,7 @@ CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 \set VERBOSITY terse
 
-CREATE FUNCTION pg_temp.try(stmt text, VARIADIC args text[] DEFAULT '{}') RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format(stmt, VARIADIC args);
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
-END
-$$;
+\i sql/try.inc
 
 -- T (plan gold) has sub-accounts A and B; A has A1.  In A: billing
 -- (manage_billing), usage (view_usage_reports), auditor (view_audit_logs),

@@ -9,15 +9,7 @@ CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 \set VERBOSITY terse
 
-CREATE FUNCTION pg_temp.try(stmt text, VARIADIC args text[] DEFAULT '{}') RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format(stmt, VARIADIC args);
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
-END
-$$;
+\i sql/try.inc
 
 -- T has sub-accounts A and B.  In A: amgr (manager), rev (manage_reviews,
 -- tier4), blind (manage_reviews, no access to performers), r1 and r2 (no

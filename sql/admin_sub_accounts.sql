@@ -9,16 +9,7 @@ CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 \set VERBOSITY terse
 
--- runs a statement; returns ok, or its SQLSTATE and message with digits masked
-CREATE FUNCTION pg_temp.try(stmt text, VARIADIC args text[] DEFAULT '{}') RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format(stmt, VARIADIC args);
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
-END
-$$;
+\i sql/try.inc
 
 -- T (plan gold) has sub-accounts A (plan silver, set by a DBA) and B; A has A1
 CREATE ROLE regress_sa_top;      -- manager of T

@@ -12,15 +12,7 @@ CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 \set VERBOSITY terse
 
-CREATE FUNCTION pg_temp.try(stmt text, VARIADIC args text[] DEFAULT '{}') RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE format(stmt, VARIADIC args);
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
-END
-$$;
+\i sql/try.inc
 
 -- T has sub-accounts A and B.  top manages T, amgr A, bmgr B; mover (A) holds
 -- transfer_performers and tier1 in A; ua (A) and ut (T) have direct grants

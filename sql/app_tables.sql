@@ -9,19 +9,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 
--- runs a statement and undoes it: how many rows it touched, or its error
-CREATE FUNCTION pg_temp.attempt(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RAISE EXCEPTION USING ERRCODE = 'P0099', MESSAGE = n::text;
-EXCEPTION WHEN OTHERS THEN
-    RETURN CASE WHEN SQLSTATE = 'P0099' THEN SQLERRM || ' rows' ELSE SQLSTATE || ': ' || SQLERRM END;
-END
-$$;
+\i sql/try.inc
 
 -- account A: a manager, a tier2 supervisor, a tier3 therapist, a tier4
 -- reader, a parent (one direct grant); account B: its own manager

@@ -50,17 +50,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON regress_acct.invoices TO PUBLIC;
 RESET ROLE;
 INSERT INTO regress_acct.invoices (account_id, amount) VALUES (:a, 10), (:a1, 20), (:b, 30);
 
-CREATE FUNCTION pg_temp.attempt(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    n bigint;
-BEGIN
-    EXECUTE stmt;
-    GET DIAGNOSTICS n = ROW_COUNT;
-    RAISE EXCEPTION USING ERRCODE = 'P0099', MESSAGE = n::text;
-EXCEPTION WHEN OTHERS THEN
-    RETURN CASE WHEN SQLSTATE = 'P0099' THEN SQLERRM || ' rows' ELSE SQLSTATE || ': ' || SQLERRM END;
-END
-$$;
+\i sql/try.inc
 CREATE FUNCTION pg_temp.report(a bigint, a1 bigint) RETURNS TABLE (what text, result text) LANGUAGE sql AS $$
     SELECT 'sees', coalesce((SELECT string_agg(amount::text, ', ' ORDER BY amount) FROM regress_acct.invoices), '-')
     UNION ALL SELECT 'inserts in A', pg_temp.attempt(format('INSERT INTO regress_acct.invoices (account_id, amount) VALUES (%s, 1)', a))

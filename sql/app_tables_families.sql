@@ -12,6 +12,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
+\i sql/try.inc
 \set SHOW_CONTEXT never
 
 SELECT permissions.create_account('regress fam A') AS a \gset
@@ -114,15 +115,7 @@ SELECT c.relname, pt.kind, (SELECT count(*) FROM pg_policy p WHERE p.polrelid = 
 
 -- every statement that would take part of a protection away is refused,
 -- and changes nothing
-CREATE FUNCTION regress_fam.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE cmd;
-    RETURN 'allowed';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-SELECT cmd, regress_fam.try(cmd) AS outcome FROM (VALUES
+SELECT cmd, pg_temp.try(cmd) AS outcome FROM (VALUES
     ('ALTER TABLE regress_fam.notes_a DISABLE ROW LEVEL SECURITY'),
     ('ALTER TABLE regress_fam.notes_a NO FORCE ROW LEVEL SECURITY'),
     ('DROP POLICY permissions_select ON regress_fam.notes_b'),

@@ -9,16 +9,7 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS permissions;
 RESET client_min_messages;
 
--- errors name ids, which differ from run to run: shown as N
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-    RETURN regexp_replace(SQLERRM, '\m[0-9]+\M', 'N', 'g');
-END
-$$;
+\i sql/try.inc
 SELECT permissions.create_account('regress dba A') AS a \gset
 SELECT permissions.create_account('regress dba B') AS b \gset
 

@@ -18,14 +18,7 @@ INSERT INTO permissions.journal_types (account_id, name) VALUES (:b, 'Secret typ
 INSERT INTO permissions.tags (account_id, name) VALUES (:a, 'regress lib tag') RETURNING id AS tag_a \gset
 INSERT INTO permissions.performers (account_id, first_name) VALUES (:a, 'Ava') RETURNING id AS ava \gset
 
--- errors name ids, which depend on what ran before: print them with ids masked
-CREATE FUNCTION pg_temp.try(stmt text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE stmt;
-    RETURN 'done';
-EXCEPTION WHEN others THEN
-    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '[0-9]+', 'N', 'g');
-END $$;
+\i sql/try.inc
 GRANT USAGE ON SCHEMA pg_temp TO PUBLIC;
 
 SET ROLE regress_lib_t1;

@@ -10,7 +10,13 @@
 # rolling back to savepoints, asking for session scope (refused) or using
 # API credentials.  Passes when no transaction saw another user's identity
 # or rows, nothing unexpected happened, each client ran its transactions,
-# and the server did not crash.  Prints "RESULT: <passed> <failed>".
+# and the server did not crash: its log (found for a cluster of
+# test/with-cluster and of pg_virtualenv; a test that cannot find it fails)
+# reports no server process ended by a signal, and a session opened before
+# the clients is still connected after them (a crashed backend makes the
+# postmaster end every other one).  POOL_TEST_CRASH=1 kills a backend
+# during the run, to show that the crash check fails.  Prints
+# "RESULT: <passed> <failed>".
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/pgbouncer.sh"
@@ -25,6 +31,34 @@ trap cleanup EXIT
 
 /usr/bin/python3 "$here/setup.py" "$work"
 
+# server_log: the log file of the cluster the libpq environment points at
+server_log() {
+    if [ -f "$PGHOST/log" ]; then
+        echo "$PGHOST/log"  # test/with-cluster on a private installation
+    elif [ -n "${PG_CLUSTER_CONF_ROOT:-}" ] && command -v pg_lsclusters >/dev/null; then
+        # pg_virtualenv: the cluster of postgresql-common listening on PGPORT
+        pg_lsclusters -h | awk -v port="$PGPORT" '$3 == port { print $7 }' | head -1
+    fi
+}
+log=$(server_log)
+if [ -z "$log" ] || [ ! -f "$log" ]; then
+    echo "FAILED: the server log was not found (PGHOST=$PGHOST, PGPORT=$PGPORT): cannot check for crashes"
+    echo "RESULT: 0 1"
+    exit 1
+fi
+log_start=$(wc -c < "$log")
+
+# a session open across the run: it survives only if no backend crashed
+PGAPPNAME=pool_crash_sentinel psql -X -q -c "SELECT pg_sleep(3600)" > "$work/sentinel.out" 2>&1 &
+sentinel=$!
+sentinel_pid=
+for _ in $(seq 1 100); do
+    sentinel_pid=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'pool_crash_sentinel'")
+    [ -n "$sentinel_pid" ] && break
+    sleep 0.1
+done
+[ -n "$sentinel_pid" ] || { echo "FAILED: the sentinel session did not start"; echo "RESULT: 0 1"; exit 1; }
+
 start_pgbouncer "$work" 3 pool_app
 port=$PGBOUNCER_PORT
 
@@ -38,6 +72,13 @@ py=$!
 node "$here/client.mjs" "$work/fixture.json" 127.0.0.1 "$port" pool "$workers" "$target" \
     > "$work/node.json" 2> "$work/node.err" &
 nd=$!
+if [ -n "${POOL_TEST_CRASH:-}" ]; then
+    # the crash check's control: a backend ended by a signal
+    sleep 2
+    victim=$(psql -X -At -c "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND application_name <> 'pool_crash_sentinel' LIMIT 1")
+    echo "POOL_TEST_CRASH: killing backend $victim"
+    [ -n "$victim" ] && kill -KILL "$victim"
+fi
 wait $py || true
 wait $nd || true
 
@@ -49,7 +90,16 @@ psql -X -q -v ON_ERROR_STOP=1 -c "SELECT permissions.allow_session_identity('poo
 psql -X -q -v ON_ERROR_STOP=1 -c "SELECT permissions.disallow_session_identity('pool_app')" >/dev/null
 
 crashed=0
-grep -q "terminated by signal" "$PGHOST/log" 2>/dev/null && crashed=1
+if [ "$(psql -X -At -c "SELECT count(*) FROM pg_stat_activity WHERE pid = $sentinel_pid AND application_name = 'pool_crash_sentinel'" 2>&1)" != 1 ]; then
+    echo "the session open since before the clients was ended: $(tail -2 "$work/sentinel.out" | tr '\n' ' ')"
+    crashed=1
+fi
+psql -X -q -At -c "SELECT pg_terminate_backend($sentinel_pid)" > /dev/null 2>&1 || true
+wait "$sentinel" 2>/dev/null || true
+if tail -c +"$((log_start + 1))" "$log" | grep -E "terminated by signal|was terminated by exception|database system was interrupted|all server processes terminated"; then
+    crashed=1
+fi
+echo "server log checked for crashes: $log"
 /usr/bin/python3 - "$work" "$target" "$crashed" <<'PY'
 import json, sys
 work, target, crashed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -88,7 +138,7 @@ except Exception as e:
 passed += ok
 failed += not ok
 if crashed:
-    print("the server log shows a crash")
+    print("the server crashed (see above)")
     failed += 1
 print(f"RESULT: {passed} {failed}")
 sys.exit(1 if failed else 0)
