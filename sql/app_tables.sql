@@ -111,14 +111,12 @@ RESET ROLE;
 -- reach, OR-ed in one bitmap, for the parent (one performer) and for the
 -- reader (an account) alike
 SET enable_seqscan = off;
-SET enable_bitmapscan = off;
 SET ROLE regress_app_parent;
 EXPLAIN (COSTS OFF) SELECT body FROM regress_app.session_notes;
 SET ROLE regress_app_reader;
 EXPLAIN (COSTS OFF) SELECT body FROM regress_app.session_notes;
 RESET ROLE;
 RESET enable_seqscan;
-RESET enable_bitmapscan;
 
 -- kind journal: tier2 and tier3 edit their own rows only
 SET ROLE regress_app_owner;
