@@ -55,7 +55,6 @@ typedef enum GuardClass
 	GUARD_NOT_A_STATEMENT,		/* never reaches ProcessUtility */
 	GUARD_NO_RELATION,			/* names no existing relation */
 	GUARD_QUERIES_ONLY,			/* names relations inside queries only */
-	GUARD_NO_LOCK,				/* names relations, locks none of them */
 	GUARD_WALKED,				/* every position is checked */
 	GUARD_REFUSED				/* reaches every relation: DBAs only */
 } GuardClass;
@@ -64,7 +63,6 @@ static const char *const class_text[] = {
 	[GUARD_NOT_A_STATEMENT] = "not a utility statement",
 	[GUARD_NO_RELATION] = "names no relation",
 	[GUARD_QUERIES_ONLY] = "names relations inside queries only",
-	[GUARD_NO_LOCK] = "names relations without locking them",
 	[GUARD_WALKED] = "walked",
 	[GUARD_REFUSED] = "refused",
 };
@@ -480,6 +478,28 @@ walk_create_schema(Node *node, GuardContext *ctx)
 	}
 }
 
+/*
+ * GRANT and REVOKE on relations: from 18 on, PostgreSQL locks each relation
+ * before it checks the grantor's grant options, so naming one is refused
+ * like any other position (ON ALL TABLES IN SCHEMA names them all).
+ */
+static void
+walk_grant(Node *node, GuardContext *ctx)
+{
+	GrantStmt  *stmt = (GrantStmt *) node;
+	ListCell   *lc;
+
+	if (stmt->objtype != OBJECT_TABLE && stmt->objtype != OBJECT_SEQUENCE)
+		return;
+	foreach(lc, stmt->objects)
+	{
+		if (stmt->targtype == ACL_TARGET_ALL_IN_SCHEMA)
+			guard_check_schema_name(ctx, strVal(lfirst(lc)));
+		else if (stmt->targtype == ACL_TARGET_OBJECT)
+			guard_check_rangevar(ctx, lfirst_node(RangeVar, lc), POS_TARGET, NIL, true);
+	}
+}
+
 /* EXPLAIN: the statement explained, when it is CREATE TABLE AS. */
 static void
 walk_explain(Node *node, GuardContext *ctx)
@@ -546,6 +566,7 @@ static const GuardStatement statements[] = {
 	STATEMENT(AlterPublicationStmt, GUARD_WALKED, walk_alter_publication),
 	STATEMENT(CreateSchemaStmt, GUARD_WALKED, walk_create_schema),
 	STATEMENT(ExplainStmt, GUARD_WALKED, walk_explain),
+	STATEMENT(GrantStmt, GUARD_WALKED, walk_grant),
 
 	/* every relation a tablespace holds */
 	STATEMENT(AlterTableMoveAllStmt, GUARD_REFUSED, NULL),
@@ -560,7 +581,6 @@ static const GuardStatement statements[] = {
 	STATEMENT(CreateFunctionStmt, GUARD_QUERIES_ONLY, NULL),
 
 	/* relations without a lock on them (privileges are catalog rows) */
-	STATEMENT(GrantStmt, GUARD_NO_LOCK, NULL),
 
 	/*
 	 * no relation: roles, databases, settings, transactions, types and

@@ -175,9 +175,10 @@ TEMPLATES = [
     ("r", "CREATE SCHEMA ddl_att2 CREATE TABLE c (r bigint REFERENCES {rel})", "guard", T),
     ("rvSi", "CREATE SCHEMA ddl_att2 CREATE TABLE c () INHERITS ({rel})", "guard", T),
     ("r", "CREATE SCHEMA ddl_att2 CREATE TABLE c (LIKE {rel})", "guard", T),
+    # GRANT and REVOKE: from 18 on PostgreSQL locks before it checks
+    ("rvS", "GRANT SELECT ON {rel} TO " + CLIENT, "guard", T),
+    ("rvS", "REVOKE SELECT ON {rel} FROM " + CLIENT, "guard", T),
     # named without a lock: no wait, PostgreSQL's own outcome
-    ("rvS", "GRANT SELECT ON {rel} TO " + CLIENT, ("ok", "42501"), T),
-    ("rvS", "REVOKE SELECT ON {rel} FROM " + CLIENT, ("ok", "42501"), T),
     ("rv", "CREATE FUNCTION ddl_att.fn(x {rel}) RETURNS int LANGUAGE sql AS 'SELECT 1'", "ok", T),
     ("rv", "CREATE FUNCTION ddl_att.fn(x {rel}.{col}%TYPE) RETURNS int LANGUAGE sql AS 'SELECT 1'", "ok", T),
     ("rv", "CREATE CAST ({rel} AS ddl_att.comp) WITHOUT FUNCTION", "42501", T),
@@ -188,6 +189,8 @@ TEMPLATES = [
     ("", "ALTER TABLE ALL IN TABLESPACE pg_default SET TABLESPACE pg_default", "guard", T),
     ("", "REINDEX SCHEMA permissions", "guard", T),
     ("", "CREATE PUBLICATION ddl_pub3 FOR TABLES IN SCHEMA permissions", "guard", T),
+    ("", "GRANT SELECT ON ALL TABLES IN SCHEMA permissions TO " + CLIENT, "guard", T),
+    ("", "REVOKE SELECT ON ALL SEQUENCES IN SCHEMA permissions FROM " + CLIENT, "guard", T),
     ("", "VACUUM", "ok", False),
     ("", "ANALYZE", "ok", T),
     ("", "CLUSTER", "ok", False),
